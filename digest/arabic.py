@@ -1,0 +1,190 @@
+"""Arabic text helpers: display normalisation, sentence splitting, matching normalisation,
+tokens, stop words and a light stemmer. Pure Python and regex only, so importing is instant."""
+from __future__ import annotations
+
+import re
+
+# --- display normalisation -------------------------------------------------------------
+
+# Persian/Urdu look-alikes that show up in Arabic wire copy typed on Persian keyboards.
+_DISPLAY_MAP = str.maketrans({
+    "\u06cc": "\u064a",  # Persian yeh ی -> Arabic yeh ي
+    "\u06a9": "\u0643",  # keheh ک -> kaf ك
+    "\u06aa": "\u0643",  # swash kaf ڪ -> kaf ك
+    "\u06d5": "\u0647",  # ae ە -> heh ه
+    "\u200b": None,  # zero-width space: invisible and never meaningful in Arabic text
+    "\ufeff": None,  # BOM / zero-width no-break space
+    "\u2060": None,  # word joiner
+})
+
+
+def to_arabic_letters(text: str) -> str:
+    """Display normalisation: Persian look-alike letters become Arabic ones; all else verbatim
+    (tatweel, diacritics, punctuation and digits are kept for display)."""
+    return text.translate(_DISPLAY_MAP)
+
+
+# --- sentence splitting ----------------------------------------------------------------
+
+# A terminator run: ! ? ؟ … or one or more full stops (".." and "..." act as sentence
+# breaks in Arabic news prose), optionally followed by closing quotes/brackets, and then
+# whitespace or the end of the paragraph. A full stop between digits (2.5) is never followed
+# by whitespace, so numbers survive without a special case.
+_BOUNDARY = re.compile(r"(?:[.!?؟…!؟]+)[\"'»”’)\]]*(?=\s|$)")
+_OPENERS = {"«": "»", "“": "”", "(": ")", "[": "]"}
+# Latin abbreviations that end with a full stop but rarely end a sentence.
+_LATIN_ABBR = {"mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "inc", "ltd", "co", "jr", "sr", "gen", "corp"}
+_NUMBERISH = re.compile(r"^[\d٠-٩۰-۹][\d٠-٩۰-۹.,٫٬%٪]*$")
+
+
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    """Spans (open index, close index) of balanced quotes and brackets. A terminator inside one
+    is not a sentence break, so quoted speech stays whole. Unbalanced marks are ignored so one
+    stray quote cannot swallow the rest of the paragraph."""
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []
+    straight: int | None = None
+    for i, ch in enumerate(text):
+        if ch == '"':
+            if straight is None:
+                straight = i
+            else:
+                spans.append((straight, i))
+                straight = None
+        elif ch in _OPENERS:
+            stack.append((_OPENERS[ch], i))
+        elif stack and ch == stack[-1][0]:
+            spans.append((stack.pop()[1], i))
+        elif ch in "»”)]":
+            # a closer with no matching opener: drop any opener of its kind still open
+            for k in range(len(stack) - 1, -1, -1):
+                if stack[k][0] == ch:
+                    spans.append((stack[k][1], i))
+                    del stack[k:]
+                    break
+    return spans
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the full stop at index `dot` ends an abbreviation such as د. (Dr) or U.S.,
+    not a sentence. A single letter right after a number (1770 م.) is a unit/era marker that
+    usually does end the sentence, so it is not treated as an abbreviation."""
+    start = dot
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    word = text[start:dot].strip("(\"«“'")
+    if not word:
+        return False
+    if len(word) == 1 and word.isalpha() or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
+        prev = text[:start].split()
+        return not (prev and _NUMBERISH.match(prev[-1]))
+    return word.lower() in _LATIN_ABBR
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split one paragraph (one line) into its sentences: verbatim, stripped, in order.
+    Breaks after . ! ? ؟ … (and .. / ...) when followed by whitespace, never on ، ؛ or :,
+    never inside numbers, after abbreviations, or inside quoted speech and brackets."""
+    text = paragraph.strip()
+    if not text:
+        return []
+    spans = _protected_spans(text)
+    cuts: list[int] = []
+    for m in _BOUNDARY.finditer(text):
+        end = m.end()
+        if any(a < m.start() and end <= b for a, b in spans):
+            continue  # the terminator sits inside a quote or bracket that continues
+        run = m.group(0).rstrip("\"'»”’)]")
+        if run == "." and _is_abbreviation(text, m.start()):
+            continue
+        nxt = text[end:].lstrip()
+        if not nxt:
+            continue
+        if nxt[0] in "،؛,;:" or nxt[0].islower():
+            continue  # the clause goes on (Latin lower case or a comma after the mark)
+        cuts.append(end)
+    parts: list[str] = []
+    prev = 0
+    for cut in cuts + [len(text)]:
+        piece = text[prev:cut].strip()
+        prev = cut
+        if not piece:
+            continue
+        if parts and not any(ch.isalnum() for ch in piece):
+            parts[-1] = parts[-1] + " " + piece  # a lone mark is not a sentence
+        else:
+            parts.append(piece)
+    return parts
+
+
+# --- matching normalisation --------------------------------------------------------------
+
+_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # + tatweel
+_MATCH_MAP = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ى": "ي", "ی": "ي", "ې": "ي", "ۍ": "ي", "ئ": "ي",
+    "ؤ": "و",
+    "ة": "ه", "ۀ": "ه", "ە": "ه", "ھ": "ه",
+    "ک": "ك", "ڪ": "ك", "گ": "ك",
+    "٫": ".", "٬": ",", "،": ",", "؛": ";", "؟": "?", "٪": "%",
+    **{chr(0x0660 + d): str(d) for d in range(10)},
+    **{chr(0x06F0 + d): str(d) for d in range(10)},
+    "\u200b": None, "\u200c": None, "\u200d": None, "\u200e": None, "\u200f": None, "\ufeff": None,
+})
+
+
+def normalize(text: str) -> str:
+    """Matching normalisation (never for display): drop diacritics and tatweel, unify alef and
+    hamza carriers, ya/alef maqsura, ta marbuta and Persian letters, Western digits, lower case."""
+    return _DIACRITICS.sub("", text).translate(_MATCH_MAP).lower()
+
+
+_TOKEN = re.compile(r"[0-9]+|[^\W\d_]+")
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalised word tokens; digits and letters are separate tokens (1827م -> 1827, م), so
+    the same date written with or without a space matches."""
+    return _TOKEN.findall(normalize(text))
+
+
+# --- stop words and light stemming -------------------------------------------------------
+
+# Function words of news Arabic, in normalised spelling.
+STOP_WORDS = frozenset(normalize(w) for w in """
+في من على الى إلى عن مع عند لدى منذ حتى بين خلال ضد نحو حول دون غير سوى عبر تحت فوق أمام وراء
+بعد قبل ثم او أو أم بل لكن لكنه لكنها ولكن إن ان أن إنه انه أنه إنها أنها انها قد لقد كان كانت يكون
+تكون كانوا ليس ليست لم لن لا ما ماذا لماذا متى أين كيف كم هل هو هي هم هن هما أنا نحن أنت انت
+هذا هذه ذلك تلك هؤلاء أولئك هناك هنا التي الذي الذين اللذين اللتين اللاتي اللواتي كل بعض أي أيضا
+ايضا كما وقد وكان وكانت وهو وهي وهذا وهذه وفي ومن وعلى وإلى والى وعن ومع وأن وان وإن ولا ولم
+فيه فيها منه منها عليه عليها إليه اليه إليها اليها به بها له لها لهم لهذا لذلك بذلك وذلك عليهم
+منهم بهم فيهم إذا اذا إذ لو لولا كي حيث بينما عندما كلما مما ممن فيما بما لما إلا الا أكثر اكثر
+أقل اقل جدا فقط يتم تم قال وقال قالت وقالت أضاف وأضاف اضاف واضاف أكد وأكد أشار وأشار أوضح وأوضح
+ذات ذو نفس عدة عدد أحد احد إحدى احدى يوم اليوم الى أمس امس فإن فان بأن بان كذلك هكذا ثمة
+""".split())
+
+_PREFIXES = ("وال", "فال", "بال", "كال", "ولل", "لل", "ال")
+_SUFFIXES = ("هما", "كما", "تين", "تان", "ات", "ون", "ين", "ان", "ها", "هم", "هن", "كم", "نا", "يه", "ه", "ي")
+
+
+def stem(token: str) -> str:
+    """Light stemmer for normalised tokens: strip one article/preposition prefix and one
+    common suffix, keeping at least three letters. Roots (ISRI) would merge too much."""
+    if len(token) <= 3 or not token.isalpha():
+        return token
+    for p in _PREFIXES:
+        if token.startswith(p) and len(token) - len(p) >= 3:
+            token = token[len(p):]
+            break
+    else:
+        if token[0] in "وف" and len(token) >= 5:
+            token = token[1:]
+    for s in _SUFFIXES:
+        if token.endswith(s) and len(token) - len(s) >= 3:
+            return token[: -len(s)]
+    return token
+
+
+def content_terms(text: str) -> list[str]:
+    """Stems of the non-stop-word tokens of `text`: what the summarizer compares."""
+    return [stem(t) for t in tokenize(text) if t not in STOP_WORDS and len(t) > 1]
