@@ -1,0 +1,129 @@
+"""Translation memory: every machine-translated segment, stored in plain git-friendly files.
+
+Layout: <memory_dir>/<backend>/<source>-<target>/<shard>.jsonl, where <shard> is the first hex digit of the
+key and every line is one entry {"key", "source", "translation"} with sorted keys, lines sorted by key. The key is
+a hash of the normalised source text, so the same sentence with different spacing shares an entry; the source
+is kept beside it so a reviewer can read (and correct) the memory in a diff, and so a hash collision is detected.
+Files are rewritten atomically (temporary file + rename): an interrupted build never leaves a torn file.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+# Characters that change nothing a reader sees: zero-width spaces/joiners, BOM, bidi marks, tatweel.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2066-\u2069\u202a-\u202e\ufeff\u0640]")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """The form of a source segment that is hashed: NFC, no invisible characters, single spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def segment_key(text: str) -> str:
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:20]
+
+
+class TranslationMemory:
+    """The entries of one backend and language pair. Thread-safe; call save() to write changes."""
+
+    def __init__(self, root: str | os.PathLike[str], backend: str, source: str, target: str) -> None:
+        self.folder = Path(root) / backend / f"{source}-{target}"
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[str, str]] = {}  # key -> (source, translation)
+        self._dirty: set[str] = set()  # shards to rewrite
+        self._load()
+
+    def _load(self) -> None:
+        if not self.folder.is_dir():
+            return
+        for path in sorted(self.folder.glob("*.jsonl")):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if not line.strip():
+                    continue
+                try:
+                    entry = json.loads(line)
+                    key, source, translation = entry["key"], entry["source"], entry["translation"]
+                except (ValueError, KeyError, TypeError):
+                    continue  # a hand-edited line gone wrong costs one re-translation, not the build
+                if isinstance(translation, str) and translation.strip() and key == segment_key(source):
+                    self._entries[key] = (source, translation)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, source: str) -> str | None:
+        key = segment_key(source)
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or normalise(entry[0]) != normalise(source):
+            return None
+        return entry[1]
+
+    def put(self, source: str, translation: str) -> None:
+        key = segment_key(source)
+        with self._lock:
+            if self._entries.get(key) == (source, translation):
+                return
+            self._entries[key] = (source, translation)
+            self._dirty.add(key[0])
+
+    def keys(self) -> set[str]:
+        with self._lock:
+            return set(self._entries)
+
+    def prune(self, keep: Iterable[str]) -> int:
+        """Drop every entry whose source is not among `keep` (source segments); returns how many went."""
+        wanted = {segment_key(s) for s in keep}
+        with self._lock:
+            stale = [k for k in self._entries if k not in wanted]
+            for key in stale:
+                del self._entries[key]
+                self._dirty.add(key[0])
+        return len(stale)
+
+    def save(self) -> int:
+        """Rewrite the shards that changed; returns the number of files written."""
+        with self._lock:
+            shards = sorted(self._dirty)
+            self._dirty.clear()
+            contents = {s: sorted((k, v) for k, v in self._entries.items() if k[0] == s) for s in shards}
+        for shard, entries in contents.items():
+            path = self.folder / f"{shard}.jsonl"
+            if not entries:
+                path.unlink(missing_ok=True)
+                continue
+            lines = [json.dumps({"key": k, "source": src, "translation": tr}, ensure_ascii=False, sort_keys=True)
+                     for k, (src, tr) in entries]
+            _write_atomic(path, "\n".join(lines) + "\n")
+        return len(contents)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def stored_backends(root: str | os.PathLike[str], source: str, target: str) -> list[str]:
+    """Backends that have a memory for this language pair, sorted."""
+    base = Path(root)
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if (p / f"{source}-{target}").is_dir())

@@ -1,0 +1,780 @@
+"""Machine translation of Arabic segments through deep-translator, with a translation memory.
+
+The unit of translation and of the memory is the sentence (Article.paragraphs holds sentences): the English
+summary is then exactly the translation of the chosen Arabic sentences, and editing a paragraph re-translates
+only its changed sentences. A sentence longer than the backend accepts is cut at clause/word boundaries into
+chunks; the chunk is the unit of requests and of the memory, and chunks are joined back with spaces.
+
+Reliability: deep-translator calls `requests` with no timeout, so each backend module's `requests` name is
+pointed at a small stand-in that adds a timeout and records the last HTTP outcome (to tell 429 from 5xx from a
+dead host). Requests run on a bounded thread pool, retried with exponential backoff and full jitter on 429, 5xx
+and network trouble; a circuit breaker stops all calls once the backend is clearly unreachable or keeps failing,
+so an offline build finishes in seconds. Answers are validated; a rejected answer is never cached or returned.
+"""
+from __future__ import annotations
+
+import html
+import os
+import random
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import requests
+
+from .memory import TranslationMemory, normalise, stored_backends
+from .model import Article, English, HumanTranslation, Summary
+
+BACKENDS = ("google", "libre", "mymemory", "deepl", "microsoft", "none")
+
+# Largest request each backend gets, in characters. deep-translator refuses Google text of 5,000 characters or
+# more and MyMemory text of 500 or more; the others have no client-side limit, so keep every request under 5,000.
+LIMITS = {"google": 4500, "libre": 4500, "mymemory": 450, "deepl": 4500, "microsoft": 4500}
+
+# API keys are read from these environment variables only (the same names deep-translator documents).
+KEY_ENV = {"deepl": "DEEPL_API_KEY", "microsoft": "MICROSOFT_API_KEY", "libre": "LIBRE_API_KEY"}
+OTHER_ENV = ("MICROSOFT_REGION", "MYMEMORY_EMAIL")
+_LIBRE_PLACEHOLDER_KEY = "no-key"  # deep-translator insists on a key; self-hosted servers ignore it
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class TranslatorConfig:
+    backend: str = "google"  # google | libre | mymemory | deepl | microsoft | none (memory only, never a request)
+    url: str | None = None  # LibreTranslate server, e.g. http://127.0.0.1:5000/
+    source: str = "ar"
+    target: str = "en"
+    timeout: float = 10.0  # seconds per request (connect timeout is capped at 3 s)
+    retries: int = 3  # retries after the first attempt, on 429 / 5xx / timeouts / connection errors
+    concurrency: int = 4  # requests in flight at once
+    memory_dir: str = "translations"  # relative to the project root, or absolute
+    backoff: float = 0.5  # first retry waits up to this many seconds; doubles each retry (full jitter)
+    max_backoff: float = 8.0
+    breaker_failures: int = 5  # consecutive segments failing for good -> stop calling the backend
+    breaker_unreachable: int = 3  # consecutive attempts that got no HTTP answer at all -> stop
+
+
+@dataclass
+class TranslationReport:
+    requests: int = 0  # HTTP requests made (retries included)
+    chars_sent: int = 0  # characters of source text sent (retries included)
+    memory_hits: int = 0  # segments found whole in the memory
+    failures: int = 0  # chunks that failed for good (after retries, or rejected answers)
+    pending: set[str] = field(default_factory=set)  # source segments with no translation
+    backend_down: bool = False  # circuit breaker opened (or the backend could not even be set up)
+    translated: int = 0  # segments newly machine-translated in this run
+    retries: int = 0
+    rejected: int = 0  # answers refused by validation (never cached nor published)
+    from_memory: set[str] = field(default_factory=set)
+    breaker_reason: str | None = None
+    would_send: list[str] = field(default_factory=list)  # dry run: the requests that would be made
+    chars_to_send: int = 0  # dry run: their total characters
+    errors: list[str] = field(default_factory=list)  # a few distinct failure reasons, keys redacted
+    elapsed: float = 0.0
+
+
+class Translations(dict):
+    """{source segment: English}; `from_memory` tells which entries came from the memory alone."""
+
+    from_memory: frozenset[str] = frozenset()
+
+
+# --------------------------------------------------------------------------------------------------------
+# Validation: a bad answer must never be cached or published.
+
+_ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
+_HTML = re.compile(r"<\s*(!doctype|html|head|body|title|script|style|div|span|table|h[1-6]|pre|center|br|p)\b[^>]*>",
+                   re.IGNORECASE)
+_ERROR_ANYWHERE = re.compile(
+    r"MYMEMORY WARNING|QUERY LENGTH LIMIT EXCEED|INVALID (SOURCE|TARGET) LANGUAGE|PLEASE SELECT TWO DISTINCT"
+    r"|Traceback \(most recent call last\)|\bHTTP/\d(\.\d)? [45]\d\d\b", re.IGNORECASE)
+_ERROR_START = re.compile(
+    r"^\W*(\d{3}\W+)?(error\b\W*(\d|:|$)|exception\b\W*[:(]|internal server error|service (temporarily )?unavailable"
+    r"|bad gateway|gateway time-?out|too many requests|rate limit(ed| exceeded)?\b|quota exceeded|not found$"
+    r"|forbidden$|unauthori[sz]ed$|access denied)|^\s*\{\s*\"(error|detail|message)\"", re.IGNORECASE)
+
+
+def needs_translation(text: str, source: str = "ar") -> bool:
+    """A segment with no word of the source language ("2015", "(SPA)") is its own translation."""
+    if source in ("ar", "fa", "ur"):
+        return bool(_ARABIC_LETTER.search(text))
+    return any(ch.isalpha() for ch in text)
+
+
+def arabic_share(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(1 for ch in letters if _ARABIC_LETTER.match(ch)) / len(letters) if letters else 0.0
+
+
+def reject_reason(source: str, answer: Any, target: str = "en") -> str | None:
+    """Why an answer is not a usable translation of `source`, or None when it is."""
+    if not isinstance(answer, str):
+        return "no text in the answer"
+    text = answer.strip()
+    if not text:
+        return "empty answer"
+    if normalise(text) == normalise(source):
+        return "answer identical to the source"
+    if target not in ("ar", "fa", "ur") and arabic_share(text) > 0.5:
+        return "answer still mostly in Arabic script"
+    if "<" not in source and _HTML.search(text):
+        return "answer looks like an HTML page"
+    if _ERROR_ANYWHERE.search(text) or _ERROR_START.search(text):
+        return "answer looks like an error message"
+    if len(source) >= 40 and len(text) < 0.15 * len(source):
+        return "answer far too short for the source"
+    if len(text) > 6 * len(source) + 200:
+        return "answer far too long for the source"
+    return None
+
+
+# --------------------------------------------------------------------------------------------------------
+# Splitting a segment longer than the backend's limit.
+
+_CLAUSE_END = re.compile(r"[.!?؟۔،؛,;:]\s")
+
+
+def split_for_limit(text: str, limit: int) -> list[str]:
+    """Cut `text` into chunks of at most `limit` characters: after clause punctuation when one falls in the second
+    half of the window, else at the last space; a single word longer than the limit is the only thing cut."""
+    rest = " ".join(text.split())
+    chunks: list[str] = []
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cut = -1
+        for match in _CLAUSE_END.finditer(window):
+            if match.start() + 1 >= limit // 2:
+                cut = match.start() + 1
+        if cut < 0:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        chunks.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
+# --------------------------------------------------------------------------------------------------------
+# HTTP: a timeout on every request deep-translator makes, and a record of what happened.
+
+_local = threading.local()
+_DEFAULT_TIMEOUT = (3.05, 30.0)
+
+
+class _RequestsWithTimeout:
+    """Stands in for the `requests` module inside deep-translator's backend modules: the same get/post, plus a
+    timeout, a per-thread keep-alive session, a request count, and the last outcome for error classification."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(requests, name)  # exceptions, codes, ... stay the real ones
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", url, **kwargs)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        run: _Run | None = getattr(_local, "run", None)
+        kwargs.setdefault("timeout", run.timeout if run else _DEFAULT_TIMEOUT)
+        session = run.session() if run else requests
+        if run:
+            run.count_request()
+        try:
+            response = session.request(method, url, **kwargs)
+        except requests.RequestException as exc:
+            _local.last_http = exc
+            raise
+        _local.last_http = response
+        return response
+
+
+_installed = False
+_install_lock = threading.Lock()
+
+
+def _install_timeouts() -> None:
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        from deep_translator import deepl, google, libre, microsoft, mymemory
+
+        for module in (google, libre, mymemory, deepl, microsoft):
+            module.requests = _RequestsWithTimeout()  # type: ignore[attr-defined]
+        _installed = True
+
+
+# --------------------------------------------------------------------------------------------------------
+# Backends.
+
+class BackendError(Exception):
+    """The backend cannot be used at all (unknown name, missing key or URL, unsupported language)."""
+
+
+def _mymemory_code(lang: str) -> str:
+    from deep_translator.constants import MY_MEMORY_LANGUAGES_TO_CODES
+
+    codes = list(MY_MEMORY_LANGUAGES_TO_CODES.values())
+    if lang in codes:
+        return lang
+    # MyMemory rejects bare "ar"; its first listed regional code is the standard one (ar-SA, en-GB).
+    for code in codes:
+        if code.lower().startswith(lang.lower() + "-"):
+            return code
+    raise BackendError(f"mymemory does not support the language '{lang}'")
+
+
+def _libre_url(url: str | None) -> str:
+    if not url:
+        raise BackendError("the libre backend needs the URL of a LibreTranslate server (--translator-url)")
+    url = url.strip()
+    if url.rstrip("/").endswith("/translate"):
+        url = url.rstrip("/")[: -len("translate")]
+    return url if url.endswith("/") else url + "/"
+
+
+def make_translator(config: TranslatorConfig) -> Any:
+    """A fresh deep-translator object for one request (they keep per-request state, so are not shared)."""
+    _install_timeouts()
+    from deep_translator import DeeplTranslator, GoogleTranslator, LibreTranslator, MicrosoftTranslator, \
+        MyMemoryTranslator
+    from deep_translator.exceptions import BaseError
+
+    env = os.environ
+    try:
+        if config.backend == "google":
+            return GoogleTranslator(source=config.source, target=config.target)
+        if config.backend == "libre":
+            return LibreTranslator(source=config.source, target=config.target,
+                                   api_key=env.get(KEY_ENV["libre"]) or _LIBRE_PLACEHOLDER_KEY,
+                                   custom_url=_libre_url(config.url))
+        if config.backend == "mymemory":
+            return MyMemoryTranslator(source=_mymemory_code(config.source), target=_mymemory_code(config.target),
+                                      email=env.get("MYMEMORY_EMAIL") or None)
+        if config.backend == "deepl":
+            key = env.get(KEY_ENV["deepl"])
+            if not key:
+                raise BackendError(f"the deepl backend needs the environment variable {KEY_ENV['deepl']}")
+            # deep-translator's DeepL language list predates DeepL's Arabic; build with a listed pair, then set
+            # the real codes through its public setters (the API takes them as they are).
+            translator = DeeplTranslator(source="en", target="de", api_key=key, use_free_api=key.endswith(":fx"))
+            translator.source, translator.target = config.source, config.target
+            return translator
+        if config.backend == "microsoft":
+            key = env.get(KEY_ENV["microsoft"])
+            if not key:
+                raise BackendError(f"the microsoft backend needs the environment variable {KEY_ENV['microsoft']}")
+            return _Microsoft(source=config.source, target=config.target, api_key=key,
+                              region=env.get("MICROSOFT_REGION") or None)
+    except BaseError as exc:  # LanguageNotSupportedException, ApiKeyException, ...
+        raise BackendError(redact(str(exc))) from None
+    raise BackendError(f"unknown translator '{config.backend}' (choose one of {', '.join(BACKENDS)})")
+
+
+def _microsoft_class() -> type:
+    from deep_translator import MicrosoftTranslator
+
+    class Microsoft(MicrosoftTranslator):
+        # The stock class downloads the language list on every construction; the codes we pass are the API's.
+        def __init__(self, **kwargs: Any) -> None:
+            self._codes = {kwargs["source"]: kwargs["source"], kwargs["target"]: kwargs["target"]}
+            super().__init__(**kwargs)
+
+        def _get_supported_languages(self) -> dict[str, str]:
+            return self._codes
+
+    return Microsoft
+
+
+def _Microsoft(**kwargs: Any) -> Any:
+    return _microsoft_class()(**kwargs)
+
+
+def _secrets() -> list[str]:
+    names = list(KEY_ENV.values()) + list(OTHER_ENV)
+    return [v for v in (os.environ.get(n) for n in names) if v and len(v) >= 4]
+
+
+_KEY_PARAM = re.compile(r"((?:api_key|auth_key|key|de|subscription-key)=)[^&\s'\"]+", re.IGNORECASE)
+
+
+def redact(message: str) -> str:
+    """Remove API keys (and the e-mail given to MyMemory) from a message before it is printed or stored."""
+    for secret in _secrets():
+        message = message.replace(secret, "***")
+    return _KEY_PARAM.sub(r"\1***", message)
+
+
+# --------------------------------------------------------------------------------------------------------
+# One run: counters, circuit breaker, sessions.
+
+class _Run:
+    def __init__(self, config: TranslatorConfig) -> None:
+        self.config = config
+        self.timeout = (min(3.05, config.timeout), config.timeout)
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.chars = 0
+        self.retries = 0
+        self.rejected = 0
+        self.failed = 0  # chunks that failed for good (not those skipped once the breaker opened)
+        self.errors: dict[str, None] = {}
+        self.open = threading.Event()
+        self.reason: str | None = None
+        self._no_answer_streak = 0
+        self._failure_streak = 0
+        self._sessions: list[requests.Session] = []
+
+    def session(self) -> requests.Session:
+        if getattr(_local, "session_run", None) is not self:
+            _local.session = requests.Session()
+            _local.session_run = self
+            with self.lock:
+                self._sessions.append(_local.session)
+        return _local.session
+
+    def close(self) -> None:
+        for session in self._sessions:
+            session.close()
+
+    def count_request(self) -> None:
+        with self.lock:
+            self.requests += 1
+
+    def note_error(self, message: str) -> None:
+        with self.lock:
+            if len(self.errors) < 10:
+                self.errors[redact(message)] = None
+
+    def trip(self, reason: str) -> None:
+        with self.lock:
+            if self.reason is None:
+                self.reason = redact(reason)
+        self.open.set()
+
+    # The breaker: any HTTP answer proves the host is up; a translation proves the backend works.
+    def answered(self) -> None:
+        with self.lock:
+            self._no_answer_streak = 0
+
+    def no_answer(self, why: str) -> None:
+        with self.lock:
+            self._no_answer_streak += 1
+            streak = self._no_answer_streak
+        if streak >= self.config.breaker_unreachable:
+            self.trip(f"{self.config.backend} cannot be reached ({why})")
+
+    def succeeded(self) -> None:
+        with self.lock:
+            self._failure_streak = self._no_answer_streak = 0
+
+    def segment_failed(self, why: str) -> None:
+        with self.lock:
+            self._failure_streak += 1
+            self.failed += 1
+            streak = self._failure_streak
+        if streak >= self.config.breaker_failures:
+            self.trip(f"{self.config.backend} failed {streak} segments in a row (last: {why})")
+
+
+def _classify(exc: BaseException) -> tuple[str, str, float | None]:
+    """(kind, description, retry-after seconds) of a failed attempt, from the last HTTP outcome of this thread."""
+    last = getattr(_local, "last_http", None)
+    if isinstance(last, requests.Timeout):
+        return "no-answer", "timeout", None
+    if isinstance(last, requests.ConnectionError):
+        return "no-answer", "connection failed", None
+    if isinstance(last, requests.RequestException):
+        return "error", f"request error {type(last).__name__}", None
+    if isinstance(last, requests.Response):
+        status = last.status_code
+        retry_after = None
+        try:
+            retry_after = float(last.headers.get("Retry-After", ""))
+        except ValueError:
+            pass
+        if status == 429:
+            return "retry", "HTTP 429 too many requests", retry_after
+        if status >= 500:
+            return "retry", f"HTTP {status}", retry_after
+        if status in (401, 403):
+            return "fatal", f"HTTP {status}: access refused (check the API key)", None
+        if status >= 400:
+            return "error", f"HTTP {status}", None
+        return "invalid", f"unusable answer ({type(exc).__name__})", None
+    return "error", f"{type(exc).__name__}: {exc}", None
+
+
+def _translate_chunk(chunk: str, run: _Run) -> str | None:
+    """Translate one chunk with retries; None when it failed for good (or the breaker is open)."""
+    _local.run = run
+    config = run.config
+    for attempt in range(config.retries + 1):
+        if run.open.is_set():
+            return None
+        _local.last_http = None
+        try:
+            translator = make_translator(config)
+        except BackendError as exc:
+            run.trip(str(exc))
+            return None
+        with run.lock:
+            run.chars += len(chunk)
+        try:
+            answer = translator.translate(chunk)
+        except Exception as exc:  # deep-translator raises many unrelated types; classify by what HTTP did
+            kind, why, retry_after = _classify(exc)
+        else:
+            run.answered()
+            if config.backend == "mymemory" and isinstance(answer, str):
+                answer = html.unescape(answer)  # MyMemory answers with HTML entities (&#39;)
+            reason = reject_reason(chunk, answer, config.target)
+            if reason is None:
+                run.succeeded()
+                return answer.strip()
+            with run.lock:
+                run.rejected += 1
+            run.note_error(reason)
+            run.segment_failed(reason)
+            return None  # asking again rarely fixes garbage, and costs quota
+        if kind == "no-answer":
+            run.no_answer(why)
+        else:
+            run.answered()
+        run.note_error(why)
+        if kind == "fatal":
+            with run.lock:
+                run.failed += 1
+            run.trip(f"{config.backend}: {why}")
+            return None
+        if kind not in ("retry", "no-answer") or attempt == config.retries:
+            run.segment_failed(why)
+            return None
+        with run.lock:
+            run.retries += 1
+        cap = min(config.max_backoff, config.backoff * 2 ** attempt)
+        delay = random.uniform(0, cap)
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, config.max_backoff))
+        if run.open.wait(delay):  # returns at once if the breaker opens meanwhile
+            return None
+    return None
+
+
+# --------------------------------------------------------------------------------------------------------
+# The public entry point.
+
+def memory_root(config: TranslatorConfig) -> Path:
+    path = Path(config.memory_dir)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def translate_segments(segments: Sequence[str], config: TranslatorConfig, *,
+                       progress: Callable[[int, int], None] | None = None,
+                       dry_run: bool = False) -> tuple[Translations, TranslationReport]:
+    """{source segment: English} for every segment found in the memory or translated now; the rest is pending.
+
+    Never raises for network trouble. New translations are saved to the memory as they arrive (at most a second
+    apart, and on the way out even when interrupted), so an interrupted run loses nothing already paid for."""
+    started = time.monotonic()
+    report = TranslationReport()
+    result = Translations()
+    from_memory: set[str] = set()
+    unique = list(dict.fromkeys(s.strip() for s in segments if s and s.strip()))
+    to_do = []
+    for segment in unique:
+        if needs_translation(segment, config.source):
+            to_do.append(segment)
+        else:
+            result[segment] = segment
+    root = memory_root(config)
+
+    if config.backend == "none" or config.backend not in LIMITS:
+        # Memory only: whatever any backend has stored for this language pair.
+        memories = [TranslationMemory(root, b, config.source, config.target)
+                    for b in stored_backends(root, config.source, config.target)]
+        for segment in to_do:
+            found = None
+            for memory in memories:
+                parts = [memory.get(c) for c in split_for_limit(segment, LIMITS.get(memory.folder.parent.name, 450))]
+                if all(p is not None for p in parts):
+                    found = " ".join(parts)  # type: ignore[arg-type]
+                    break
+            if found is None:
+                report.pending.add(segment)
+            else:
+                result[segment] = found
+                from_memory.add(segment)
+        if config.backend != "none":
+            report.backend_down = True
+            report.breaker_reason = f"unknown translator '{config.backend}' (choose one of {', '.join(BACKENDS)})"
+        return _finish(result, from_memory, report, started)
+
+    memory = TranslationMemory(root, config.backend, config.source, config.target)
+    plan: dict[str, list[str]] = {s: split_for_limit(s, LIMITS[config.backend]) for s in to_do}
+    known: dict[str, str] = {}
+    need: list[str] = []
+    for chunks in plan.values():
+        for chunk in chunks:
+            if chunk in known or chunk in need:
+                continue
+            hit = memory.get(chunk)
+            if hit is None:
+                need.append(chunk)
+            else:
+                known[chunk] = hit
+    cached_chunks = set(known)
+
+    if dry_run:
+        report.would_send = need
+        report.chars_to_send = sum(len(c) for c in need)
+    elif need:
+        new = _request_all(need, config, memory, report, progress)
+        known.update(new)
+
+    for segment, chunks in plan.items():
+        if all(c in known for c in chunks):
+            result[segment] = " ".join(known[c] for c in chunks)
+            if all(c in cached_chunks for c in chunks):
+                from_memory.add(segment)
+            else:
+                report.translated += 1
+        else:
+            report.pending.add(segment)
+    return _finish(result, from_memory, report, started)
+
+
+def _finish(result: Translations, from_memory: set[str], report: TranslationReport,
+            started: float) -> tuple[Translations, TranslationReport]:
+    result.from_memory = frozenset(from_memory)
+    report.from_memory = set(from_memory)
+    report.memory_hits = len(from_memory)
+    report.elapsed = time.monotonic() - started
+    return result, report
+
+
+def _request_all(need: list[str], config: TranslatorConfig, memory: TranslationMemory, report: TranslationReport,
+                 progress: Callable[[int, int], None] | None) -> dict[str, str]:
+    run = _Run(config)
+    done: dict[str, str] = {}
+    try:
+        make_translator(config)  # a missing key or URL is known before any request
+    except BackendError as exc:
+        run.trip(str(exc))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(config.concurrency, len(need))),
+                              thread_name_prefix="translate")
+    futures: dict[Future[str | None], str] = {}
+    finished = 0
+    last_save = time.monotonic()
+    try:
+        if not run.open.is_set():
+            futures = {pool.submit(_translate_chunk, chunk, run): chunk for chunk in need}
+        pending_futures = set(futures)
+        while pending_futures:
+            completed, pending_futures = wait(pending_futures, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in completed:
+                finished += 1
+                chunk = futures[future]
+                answer = future.result()
+                if answer is not None:
+                    done[chunk] = answer
+                    memory.put(chunk, answer)
+            if progress is not None and completed:
+                progress(finished, len(need))
+            if time.monotonic() - last_save >= 1.0:
+                memory.save()
+                last_save = time.monotonic()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for future, chunk in futures.items():  # results that arrived while we were interrupted
+            if future.done() and not future.cancelled() and future.exception() is None and future.result():
+                if chunk not in done:
+                    done[chunk] = future.result()  # type: ignore[assignment]
+                    memory.put(chunk, done[chunk])
+        memory.save()
+        run.close()
+        report.requests += run.requests
+        report.chars_sent += run.chars
+        report.retries += run.retries
+        report.rejected += run.rejected
+        report.failures += run.failed
+        report.errors = list(run.errors)
+        if run.open.is_set():
+            report.backend_down = True
+            report.breaker_reason = run.reason
+    return done
+
+
+# --------------------------------------------------------------------------------------------------------
+# Articles: which segments to send, and the English made from the answers.
+
+def _human_summary_from_paragraphs(article: Article, summary: Summary,
+                                   human: HumanTranslation | None) -> str | None:
+    """The human summary implied by a human body: only when paragraphs align 1:1 and each pick is a whole one."""
+    if human is None or human.paragraphs is None or not summary.picks:
+        return None
+    if len(human.paragraphs) != len(article.paragraphs):
+        return None
+    if any(len(article.paragraphs[p]) != 1 for p, _ in summary.picks):
+        return None
+    return " ".join(human.paragraphs[p] for p, _ in summary.picks)
+
+
+def _picked_sentences(article: Article, summary: Summary) -> list[str]:
+    return [article.paragraphs[p][s] for p, s in summary.picks]
+
+
+def segments_for(article: Article, summary: Summary, human: HumanTranslation | None) -> list[str]:
+    """The Arabic segments that need machine translation: those no human field covers."""
+    out: list[str] = []
+    if human is None or human.title is None:
+        out.append(article.headline)
+    if human is None or human.paragraphs is None:
+        out.extend(article.sentences)
+    if human is None or human.summary is None:
+        if not summary.picks:
+            out.append(summary.text)
+        elif _human_summary_from_paragraphs(article, summary, human) is None:
+            out.extend(_picked_sentences(article, summary))
+    return [s for s in dict.fromkeys(s.strip() for s in out) if s]
+
+
+def _machine_field(sources: Sequence[str], machine: Mapping[str, str]) -> tuple[str | None, str]:
+    """Join the translations of `sources`; status memory (all from memory), machine, or pending."""
+    from_memory = getattr(machine, "from_memory", frozenset())
+    parts = []
+    for source in sources:
+        key = source.strip()
+        if not key:
+            continue
+        if key not in machine:
+            return None, "pending"
+        parts.append(machine[key])
+    status = "memory" if all(s.strip() in from_memory for s in sources if s.strip()) and parts else "machine"
+    return " ".join(parts), status
+
+
+def english_for(article: Article, summary: Summary, human: HumanTranslation | None,
+                machine: Mapping[str, str]) -> English:
+    """The English article, field by field: a human field always wins, else the machine translation."""
+    status: dict[str, str] = {}
+
+    if human is not None and human.title is not None:
+        title, status["title"] = human.title, "human"
+    else:
+        title, status["title"] = _machine_field([article.headline], machine)
+
+    paragraphs: tuple[str, ...] | None
+    if human is not None and human.paragraphs is not None:
+        paragraphs, status["body"] = human.paragraphs, "human"
+    else:
+        joined = [_machine_field(para, machine) for para in article.paragraphs]
+        if any(text is None for text, _ in joined):
+            paragraphs, status["body"] = None, "pending"
+        else:
+            paragraphs = tuple(text for text, _ in joined)  # type: ignore[misc]
+            statuses = {s for _, s in joined}
+            status["body"] = "memory" if statuses <= {"memory"} and joined else "machine"
+
+    from_paragraphs = _human_summary_from_paragraphs(article, summary, human)
+    if human is not None and human.summary is not None:
+        summary_en, status["summary"] = human.summary, "human"
+    elif from_paragraphs is not None:
+        summary_en, status["summary"] = from_paragraphs, "human"
+    elif not summary.picks:
+        summary_en, status["summary"] = _machine_field([summary.text], machine)
+    else:
+        summary_en, status["summary"] = _machine_field(_picked_sentences(article, summary), machine)
+
+    return English(title=title, summary=summary_en, paragraphs=paragraphs, status=status)
+
+
+# --------------------------------------------------------------------------------------------------------
+# `generate.py translate`: pre-fill the memory, or show what it would cost.
+
+Item = tuple[Article, Summary, "HumanTranslation | None"]
+
+
+class ProgressBar:
+    """A one-line bar on a terminal; a line every 10 % otherwise (CI logs stay short)."""
+
+    def __init__(self, stream: TextIO, label: str = "translating") -> None:
+        self.stream, self.label = stream, label
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self._last_decile = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= 0:
+            return
+        if self.tty:
+            filled = int(30 * done / total)
+            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+            if done >= total:
+                self.stream.write("\n")
+            self.stream.flush()
+            return
+        decile = 10 * done // total
+        if decile != self._last_decile:
+            self._last_decile = decile
+            print(f"{self.label}: {done}/{total}", file=self.stream, flush=True)
+
+
+def _all_segments(items: Iterable[Item]) -> list[str]:
+    segments: list[str] = []
+    for article, summary, human in items:
+        segments.extend(segments_for(article, summary, human))
+    return list(dict.fromkeys(segments))
+
+
+def translate_command(items: Sequence[Item], config: TranslatorConfig, *, dry_run: bool = False,
+                      out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Translate every segment of `items` into the memory and print what it cost. Exit status: 0 when nothing is
+    pending (or for a dry run), 1 otherwise; partial results are kept in the memory either way."""
+    segments = _all_segments(items)
+    progress = None if dry_run else ProgressBar(err)
+    result, report = translate_segments(segments, config, progress=progress, dry_run=dry_run)
+    where = f" at {config.url}" if config.backend == "libre" and config.url else ""
+    print(f"translator: {config.backend}{where} ({config.source} -> {config.target}), "
+          f"memory: {memory_root(config)}", file=out)
+    print(f"articles: {len(items)}, segments: {len(segments)}, from memory: {report.memory_hits}", file=out)
+    if dry_run:
+        for chunk in report.would_send:
+            print(f"would send ({len(chunk)} chars): {chunk}", file=out)
+        print(f"would send {len(report.would_send)} requests, {report.chars_to_send} characters", file=out)
+        return 0
+    print(f"requests made: {report.requests}, characters sent: {report.chars_sent}, "
+          f"cache hits: {report.memory_hits}, translated: {report.translated}, failures: {report.failures}, "
+          f"rejected answers: {report.rejected}, retries: {report.retries}, "
+          f"pending: {len(report.pending)}, time: {report.elapsed:.1f} s", file=out)
+    if report.backend_down:
+        print(f"translator stopped: {report.breaker_reason}", file=err)
+    for message in report.errors:
+        print(f"  error: {message}", file=err)
+    return 1 if report.pending else 0
+
+
+def prune_command(items: Sequence[Item], config: TranslatorConfig, *, out: TextIO = sys.stdout) -> int:
+    """Remove memory entries (every backend, this language pair) that no current article needs any more."""
+    segments = _all_segments(items)
+    root = memory_root(config)
+    total = 0
+    for backend in stored_backends(root, config.source, config.target):
+        limit = LIMITS.get(backend, 450)
+        keep = [c for s in segments for c in split_for_limit(s, limit)]
+        memory = TranslationMemory(root, backend, config.source, config.target)
+        removed = memory.prune(keep)
+        memory.save()
+        total += removed
+        print(f"{backend}: removed {removed} stale entries, {len(memory)} kept", file=out)
+    print(f"pruned {total} entries", file=out)
+    return 0
