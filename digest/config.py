@@ -1,0 +1,120 @@
+"""Site configuration: `site.toml` at the project root -> Config."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .translate import TranslatorConfig
+
+LANGUAGES = ("ar", "en")
+
+
+class ConfigError(Exception):
+    """The config file is missing a value or holds a wrong one; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path  # project root: templates/, static/ and the translation memory are found from here
+    content_dir: Path
+    output_dir: Path
+    templates_dir: Path
+    static_dir: Path
+    base_url: str  # always ends with "/"
+    titles: dict[str, str] = field(default_factory=dict)  # language -> site title
+    descriptions: dict[str, str] = field(default_factory=dict)
+    per_page: int = 20  # articles per home/archive page
+    feed_items: int = 50
+    summary_words: int | None = 60
+    summary_sentences: int | None = None
+    translator: TranslatorConfig = field(default_factory=TranslatorConfig)
+    max_file_bytes: int = 2_000_000
+    config_path: Path | None = None
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under: "/" at a domain root, "/repo/" on a GitHub project page."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.base_url).path or "/"
+
+
+def _normalise_base_url(url: str) -> str:
+    url = url.strip()
+    return url if url.endswith("/") else url + "/"
+
+
+def _get(table: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, where: str) -> Any:
+    value = table.get(key, default)
+    if value is not None and not isinstance(value, kind):
+        raise ConfigError(f"{where}: '{key}' should be {getattr(kind, '__name__', kind)}, got {value!r}")
+    return value
+
+
+def load_config(path: Path | None = None, *, root: Path | None = None, **overrides: Any) -> Config:
+    """Read site.toml (every key optional) and apply command-line overrides (None means 'not given')."""
+    root = (root or (path.parent if path else Path.cwd())).resolve()
+    path = path or root / "site.toml"
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    where = str(path)
+    site = data.get("site", {})
+    tr = data.get("translator", {})
+    titles = {lang: _get(site.get(lang, {}), "title", str, default, where)
+              for lang, default in (("ar", "موجز الأخبار"), ("en", "News Digest"))}
+    descriptions = {lang: _get(site.get(lang, {}), "description", str, "", where) for lang in LANGUAGES}
+    translator = TranslatorConfig(
+        backend=_get(tr, "backend", str, "google", where),
+        url=_get(tr, "url", str, None, where) or None,
+        timeout=float(_get(tr, "timeout", (int, float), 10, where)),
+        retries=int(_get(tr, "retries", int, 3, where)),
+        concurrency=int(_get(tr, "concurrency", int, 4, where)),
+        memory_dir=str(root / _get(tr, "memory_dir", str, "translations", where)),
+    )
+    config = Config(
+        root=root,
+        content_dir=root / _get(site, "content_dir", str, "content", where),
+        output_dir=root / _get(site, "output_dir", str, "output", where),
+        templates_dir=root / "templates",
+        static_dir=root / "static",
+        base_url=_normalise_base_url(_get(site, "base_url", str, "https://example.github.io/digest/", where)),
+        titles=titles,
+        descriptions=descriptions,
+        per_page=_get(site, "per_page", int, 20, where),
+        feed_items=_get(site, "feed_items", int, 50, where),
+        summary_words=_get(site, "summary_words", int, 60, where),
+        summary_sentences=_get(site, "summary_sentences", int, None, where),
+        max_file_bytes=_get(site, "max_file_bytes", int, 2_000_000, where),
+        translator=translator,
+        config_path=path if path.exists() else None,
+    )
+    for name, minimum in (("per_page", 1), ("feed_items", 1)):
+        if getattr(config, name) < minimum:
+            raise ConfigError(f"{where}: '{name}' must be at least {minimum}")
+    return apply_overrides(config, **overrides)
+
+
+def apply_overrides(config: Config, *, content: str | Path | None = None, output: str | Path | None = None,
+                    base_url: str | None = None, translator: str | None = None,
+                    translator_url: str | None = None) -> Config:
+    """Command-line values win over the file."""
+    changes: dict[str, Any] = {}
+    if content is not None:
+        changes["content_dir"] = Path(content).resolve()
+    if output is not None:
+        changes["output_dir"] = Path(output).resolve()
+    if base_url is not None:
+        changes["base_url"] = _normalise_base_url(base_url)
+    tr = config.translator
+    if translator is not None:
+        tr = replace(tr, backend=translator)
+    if translator_url is not None:
+        tr = replace(tr, url=translator_url)
+    changes["translator"] = tr
+    return replace(config, **changes)

@@ -1,0 +1,75 @@
+"""Feeds stage: RSS 2.0 per language and sitemap.xml with hreflang alternates."""
+from __future__ import annotations
+
+import re
+from email.utils import format_datetime
+from xml.sax.saxutils import escape, quoteattr
+
+from .config import Config
+from .render import ArticleView, absolute_url, feed_path, home_path
+
+# Characters XML 1.0 forbids (C0 controls but tab/newline/return, surrogates, U+FFFE/U+FFFF).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Escape for XML character data, dropping characters no XML parser accepts."""
+    return escape(_XML_INVALID.sub("", text))
+
+
+def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dict[str, object]) -> bytes:
+    """`views` newest first; `published` maps slug -> aware datetime."""
+    items = views[: config.feed_items]
+    self_url = absolute_url(config, feed_path(lang))
+    home_url = absolute_url(config, home_path(lang))
+    last = max((published[v.slug] for v in items), default=None)
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/">',
+        "<channel>",
+        f"<title>{xml_text(config.titles[lang])}</title>",
+        f"<link>{xml_text(home_url)}</link>",
+        f"<description>{xml_text(config.descriptions[lang] or config.titles[lang])}</description>",
+        f"<language>{lang}</language>",
+        f'<atom:link href={quoteattr(self_url)} rel="self" type="application/rss+xml"/>',
+        "<generator>digest</generator>",
+    ]
+    if last is not None:
+        out.append(f"<lastBuildDate>{format_datetime(last)}</lastBuildDate>")
+    for view in items:
+        url = absolute_url(config, view.path)
+        out += [
+            "<item>",
+            f"<title>{xml_text(view.headline)}</title>",
+            f"<link>{xml_text(url)}</link>",
+            f'<guid isPermaLink="true">{xml_text(url)}</guid>',
+            f"<pubDate>{format_datetime(published[view.slug])}</pubDate>",
+            f"<description>{xml_text(view.summary)}</description>",
+            f"<content:encoded>{xml_text(str(view.body_html))}</content:encoded>",
+        ]
+        if view.section:
+            out.append(f"<category>{xml_text(view.section)}</category>")
+        out.append("</item>")
+    out += ["</channel>", "</rss>", ""]
+    return "\n".join(out).encode("utf-8")
+
+
+def sitemap(config: Config, pages: list[dict[str, str]]) -> bytes:
+    """`pages`: one dict per page group, language -> output path; every member lists all as alternates."""
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    for group in pages:
+        for lang, path in group.items():
+            out.append("<url>")
+            out.append(f"<loc>{xml_text(absolute_url(config, path))}</loc>")
+            if len(group) > 1:
+                for alt_lang, alt_path in sorted(group.items()):
+                    out.append(f'<xhtml:link rel="alternate" hreflang="{alt_lang}" '
+                               f'href={quoteattr(absolute_url(config, alt_path))}/>')
+                default = group.get("ar") or next(iter(group.values()))
+                out.append(f'<xhtml:link rel="alternate" hreflang="x-default" '
+                           f'href={quoteattr(absolute_url(config, default))}/>')
+            out.append("</url>")
+    out += ["</urlset>", ""]
+    return "\n".join(out).encode("utf-8")

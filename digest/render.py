@@ -1,0 +1,227 @@
+"""Render stage: page models and HTML pages from Jinja2 templates, Markdown through `markdown` + nh3."""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterator
+
+import jinja2
+import markdown as markdown_lib
+import nh3
+from babel.dates import format_date
+from markupsafe import Markup, escape
+
+from .config import Config
+from .model import Article, English, Summary
+
+DIRECTION = {"ar": "rtl", "en": "ltr"}
+OTHER = {"ar": "en", "en": "ar"}
+
+# Tags and attributes kept from content Markdown/HTML; everything else (script, style, iframe, form, on*=, ...) goes.
+_ALLOWED_TAGS = {"a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "code", "del", "em", "figcaption",
+                 "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
+                 "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+                 "thead", "time", "tr", "u", "ul"}
+_GENERIC_ATTRS = {"dir", "lang", "title"}
+_ALLOWED_ATTRS = {"a": {"href"}, "img": {"src", "alt", "width", "height"}, "time": {"datetime"},
+                  "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"},
+                  **{h: {"id"} for h in ("h2", "h3", "h4", "h5", "h6")}}
+
+
+def sanitize_html(html: str) -> str:
+    """Keep structure and direction attributes, drop anything that could run script or load foreign frames."""
+    return nh3.clean(html, tags=_ALLOWED_TAGS, generic_attribute_prefixes=set(), attributes={
+        tag: attrs | _GENERIC_ATTRS for tag, attrs in ({t: set() for t in _ALLOWED_TAGS} | _ALLOWED_ATTRS).items()
+    }, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> markdown_lib.Markdown:
+    return markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+
+def markdown_to_html(text: str) -> Markup:
+    md = _markdown()
+    md.reset()
+    return Markup(sanitize_html(md.convert(text)))
+
+
+def paragraphs_html(paragraphs: tuple[str, ...] | list[str], as_markdown: bool) -> Markup:
+    if as_markdown:
+        return markdown_to_html("\n\n".join(paragraphs))
+    return Markup("\n").join(Markup("<p>{}</p>").format(p) for p in paragraphs)
+
+
+# --- URLs -------------------------------------------------------------------------------------------------
+def home_path(lang: str, page: int = 1) -> str:
+    return f"{lang}/index.html" if page == 1 else f"{lang}/page/{page}/index.html"
+
+
+def article_path(lang: str, slug: str) -> str:
+    return f"{lang}/{slug}/index.html"
+
+
+def feed_path(lang: str) -> str:
+    return f"{lang}/feed.xml"
+
+
+def absolute_url(config: Config, path: str) -> str:
+    """Public URL of an output file; directory index pages get their pretty form ("ar/slug/")."""
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return config.base_url + path
+
+
+def relative_url(from_path: str, to_path: str) -> str:
+    """Link between two output files that works at a domain root, under a sub-path and from file://."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+
+
+def localized_date(when: dt.datetime, lang: str) -> str:
+    return format_date(when.date(), format="long", locale=lang)
+
+
+# --- page models ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ArticleView:
+    """What a template needs to show one article in one language."""
+
+    slug: str
+    lang: str
+    headline: str
+    summary: str
+    body_html: Markup
+    date_iso: str
+    date_display: str
+    section: str | None
+    place: str | None
+    source: str | None
+    byline: str | None
+    agency: str | None
+    path: str  # output path of its page
+    other_path: str | None  # the page in the other language, if published
+    machine_translated: bool = False
+
+
+@dataclass
+class SiteModel:
+    """Everything the page and feed writers need, computed once per build."""
+
+    config: Config
+    views: dict[str, list[ArticleView]] = field(default_factory=dict)  # lang -> newest first
+
+
+def article_views(config: Config, article: Article, summary: Summary, english: English | None) -> dict[str, ArticleView]:
+    has_english = english is not None and english.complete
+    common = dict(slug=article.slug, date_iso=article.published.isoformat(), agency=article.agency,
+                  place=article.place, source=article.source, byline=article.byline)
+    views = {"ar": ArticleView(
+        lang="ar", headline=article.headline, summary=summary.text,
+        body_html=paragraphs_html([" ".join(p) for p in article.paragraphs], article.is_markdown),
+        date_display=localized_date(article.published, "ar"), section=article.section,
+        path=article_path("ar", article.slug),
+        other_path=article_path("en", article.slug) if has_english else None, **common)}
+    if has_english:
+        body_is_markdown = article.is_markdown or english.status.get("body") == "human"
+        views["en"] = ArticleView(
+            lang="en", headline=english.title, summary=english.summary,
+            body_html=paragraphs_html(list(english.paragraphs), body_is_markdown),
+            date_display=localized_date(article.published, "en"), section=None,
+            path=article_path("en", article.slug), other_path=article_path("ar", article.slug),
+            machine_translated=english.machine_translated, **common)
+    return views
+
+
+def sort_key(article: Article) -> tuple:
+    return (article.published, article.slug)
+
+
+# --- pages ------------------------------------------------------------------------------------------------
+def make_environment(config: Config) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    return env
+
+
+class PageRenderer:
+    """Renders pages; templates are compiled once per build."""
+
+    def __init__(self, config: Config, env: jinja2.Environment | None = None):
+        self.config = config
+        self.env = env or make_environment(config)
+
+    def _page(self, path: str, lang: str, title: str, description: str, alternates: dict[str, str],
+              canonical_path: str | None = None) -> dict:
+        """Head data shared by every page: language, direction, canonical and hreflang URLs, feed links."""
+        config = self.config
+        return {
+            "path": path,
+            "lang": lang,
+            "dir": DIRECTION[lang],
+            "title": title,
+            "description": description,
+            "canonical": absolute_url(config, canonical_path or path),
+            "alternates": {code: absolute_url(config, p) for code, p in alternates.items()},
+            "alternate_paths": alternates,
+            "feed": relative_url(path, feed_path(lang)),
+            "other_feed": relative_url(path, feed_path(OTHER[lang])),
+            "site_title": config.titles[lang],
+            "home": relative_url(path, home_path(lang)),
+            "asset": lambda name: relative_url(path, f"static/{name}"),
+            "link": lambda target: relative_url(path, target),
+        }
+
+    def render(self, template: str, **context) -> bytes:
+        return self.env.get_template(template).render(**context).encode("utf-8")
+
+    def article_page(self, view: ArticleView) -> bytes:
+        alternates = {view.lang: view.path}
+        if view.other_path:
+            alternates[OTHER[view.lang]] = view.other_path
+        page = self._page(view.path, view.lang, view.headline, view.summary, alternates)
+        return self.render("article.html", page=page, article=view)
+
+    def home_pages(self, lang: str, views: list[ArticleView], english_home: bool = True) -> Iterator[tuple[str, bytes]]:
+        """The digest: articles grouped by day, newest first, `per_page` per page, then numbered archives."""
+        per_page = self.config.per_page
+        chunks = [views[i:i + per_page] for i in range(0, len(views), per_page)] or [[]]
+        for number, chunk in enumerate(chunks, 1):
+            path = home_path(lang, number)
+            alternates = {lang: path}
+            other = OTHER[lang]
+            if number == 1:
+                alternates[other] = home_path(other)
+            page = self._page(path, lang, self.config.titles[lang], self.config.descriptions[lang], alternates)
+            days: list[tuple[str, str, list[ArticleView]]] = []
+            for view in chunk:
+                day = view.date_iso[:10]
+                if not days or days[-1][0] != day:
+                    days.append((day, view.date_display, []))
+                days[-1][2].append(view)
+            pagination = {
+                "number": number, "count": len(chunks),
+                "newer": relative_url(path, home_path(lang, number - 1)) if number > 1 else None,
+                "older": relative_url(path, home_path(lang, number + 1)) if number < len(chunks) else None,
+            }
+            yield path, self.render("index.html", page=page, days=days, pagination=pagination)
+            if number == 1 and lang == "ar":
+                # The site root shows the Arabic digest; its canonical URL is /ar/.
+                root_page = self._page("index.html", lang, self.config.titles[lang],
+                                       self.config.descriptions[lang], alternates, canonical_path=path)
+                root_days = days
+                root_pagination = dict(pagination, older=relative_url("index.html", home_path(lang, 2))
+                                       if len(chunks) > 1 else None)
+                yield "index.html", self.render("index.html", page=root_page, days=root_days,
+                                                pagination=root_pagination)
+
+    def not_found_page(self) -> bytes:
+        page = self._page("404.html", "ar", "404", "", {})
+        # 404.html is served from any depth, so its links must be absolute paths.
+        base = self.config.base_path
+        page.update(home=base + "ar/", feed=base + feed_path("ar"), other_feed=base + feed_path("en"),
+                    asset=lambda name: f"{base}static/{name}", link=lambda target: base + target)
+        return self.render("404.html", page=page)

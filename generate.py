@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Bilingual Arabic/English news digest generator: command-line entry point.
+
+  generate.py build                 build output/ from content/
+  generate.py summarize FILE        print an article's Arabic summary, one sentence per line
+  generate.py --help                every command and option
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _config(args: argparse.Namespace):
+    from digest.config import ConfigError, load_config
+
+    try:
+        return load_config(Path(args.config) if args.config else None, root=ROOT,
+                           content=getattr(args, "content", None), output=getattr(args, "output", None),
+                           base_url=getattr(args, "base_url", None),
+                           translator=getattr(args, "translator", None),
+                           translator_url=getattr(args, "translator_url", None))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from digest.build import build, print_report
+
+    config = _config(args)
+    if not config.content_dir.is_dir():
+        print(f"error: content folder {config.content_dir} does not exist", file=sys.stderr)
+        return 2
+    report = build(config, quiet=args.quiet)
+    print_report(report, config)
+    return report.exit_code(args.strict)
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from digest.articles import ArticleError, load_article
+    from digest.summarize import summarize
+
+    path = Path(args.file)
+    try:
+        article = load_article(path, path.parent, {})
+    except ArticleError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        print(f"{where}: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{path}: error: cannot read the file: {exc.strerror}", file=sys.stderr)
+        return 1
+    summary = summarize(article, sentences=args.sentences, words=args.words)
+    if summary.picks:
+        for p, s in summary.picks:
+            print(article.paragraphs[p][s])
+    else:
+        print(summary.text)
+    return 0
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="generate.py", description=__doc__.split("\n\n")[0],
+        epilog="Run 'generate.py COMMAND --help' for a command's options. See README.md for the content format.")
+    parser.add_argument("--config", metavar="FILE", help="site config file (default: site.toml next to generate.py)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    build = commands.add_parser("build", help="build the site into output/",
+                                description="Build the whole bilingual site. Exit codes: 0 ok; 1 failure; "
+                                            "3 some articles were skipped (others published); "
+                                            "4 --strict and warnings or pending translations.")
+    build.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
+    build.add_argument("--output", metavar="DIR", help="output folder (default: output/)")
+    build.add_argument("--base-url", metavar="URL", help="public URL of the site, e.g. https://user.github.io/repo/")
+    build.add_argument("--translator", metavar="NAME",
+                       help="translation backend: google (default), libre, mymemory, deepl, microsoft, none")
+    build.add_argument("--translator-url", metavar="URL", help="server URL for the libre backend")
+    build.add_argument("--strict", action="store_true",
+                       help="fail (exit 4) on warnings or when any translation is pending")
+    build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the final summary")
+    build.set_defaults(func=cmd_build)
+
+    summ = commands.add_parser("summarize", help="print an article's Arabic summary, one sentence per line")
+    summ.add_argument("file", metavar="FILE", help="an article file (.txt wire format or .md)")
+    budget = summ.add_mutually_exclusive_group()
+    budget.add_argument("--sentences", type=_positive, metavar="N", help="at most N sentences")
+    budget.add_argument("--words", type=_positive, metavar="N",
+                        help="at most N words (one sentence is always returned)")
+    summ.set_defaults(func=cmd_summarize)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted; output/ was left as it was", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

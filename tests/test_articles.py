@@ -1,0 +1,118 @@
+"""Reading the wire format and Markdown articles."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from conftest import ROOT, WIRE
+from digest.articles import (ArticleError, load_article, load_content, parse_dateline, read_markdown, read_wire,
+                             slugify)
+
+
+def test_wire_with_section_dateline_marker_and_time_line():
+    text = ("عام / طيران استطلاع الإحتلال ينتهك الأجواء\n"
+            "بيروت 25 شوال 1436 هـ الموافق 10 اغسطس 2015 م واس\n"
+            "الفقرة الأولى من الخبر.\n"
+            "الفقرة الثانية من الخبر.\n"
+            "// انتهى //\n"
+            "17:45 ت م\n")
+    fields = read_wire(text)
+    assert fields["section"] == "عام"
+    assert fields["headline"] == "طيران استطلاع الإحتلال ينتهك الأجواء"
+    assert fields["place"] == "بيروت"
+    assert fields["agency"] == "واس"
+    assert fields["dateline_date"] == dt.date(2015, 8, 10)
+    assert fields["time_of_day"] == (17, 45)
+    body = " ".join(s for p in fields["paragraphs"] for s in p)
+    assert "انتهى" not in body and "17:45" not in body and "واس" not in body
+    assert len(fields["paragraphs"]) == 2
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("جدة 25 شوال 1436هـ الموافق 10 أغسطس 2015م واس", dt.date(2015, 8, 10)),
+    ("ينبع26 شوال 1436هـ الموافق 011 أغسطس 2015 م واس", dt.date(2015, 8, 11)),
+    ("طرابلس 26 شوال 1436ه لموافق 11 اغسطس 2015م .واس", dt.date(2015, 8, 11)),
+    ("دمشق ١٢ تشرين الأول ٢٠٢٣ (أ ف ب)", dt.date(2023, 10, 12)),
+])
+def test_dateline_variants(line, expected):
+    assert parse_dateline(line).date == expected
+
+
+def test_dateline_rejects_ordinary_sentences():
+    assert parse_dateline("وقال الوزير إن الاجتماع سيعقد في 10 أغسطس 2015 لبحث العلاقات بين البلدين "
+                          "والتعاون في مجالات الاقتصاد والطاقة والنقل والتعليم والصحة") is None
+    assert parse_dateline("سادساً :") is None
+
+
+def test_end_marker_variants_and_crlf_bom(tmp_path):
+    for marker in ("/انتهى/", "// انتهى //", "// يتبع //", "/انتهى/ ع.ح"):
+        path = tmp_path / "a.txt"
+        path.write_bytes(("\ufeffعنوان الخبر\r\nنص الخبر هنا.\r\n" + marker + "\r\n").encode("utf-8"))
+        article = load_article(path, tmp_path, {})
+        assert article.headline == "عنوان الخبر"
+        assert article.paragraphs == (("نص الخبر هنا.",),)
+
+
+def test_persian_letters_become_arabic(tmp_path):
+    path = ROOT / "content" / "000_0b3d9faf541c66ac.txt"
+    article = load_article(path, path.parent, {})
+    assert "ی" not in article.headline and "ک" not in article.headline
+    assert article.headline.startswith("روحاني: التعاون بين طهران وموسكو")
+
+
+def test_newspaper_byline_is_metadata():
+    fields = read_wire("ميسي يفكر في الإعتزال\nعين اليوم – متابعات\nأوردت تقارير صحفية أن ميسي يفكر جدياً.\n")
+    assert fields["byline"] == "عين اليوم – متابعات"
+    assert fields["paragraphs"] == (("أوردت تقارير صحفية أن ميسي يفكر جدياً.",),)
+
+
+def test_headline_without_body_is_an_error(tmp_path):
+    path = tmp_path / "only-headline.txt"
+    path.write_text("عنوان فقط\n/انتهى/\n", encoding="utf-8")
+    with pytest.raises(ArticleError, match="no body"):
+        load_article(path, tmp_path, {})
+
+
+def test_markdown_front_matter():
+    fields = read_markdown("---\ntitle: عنوان\nsection: سياسة\nsource: وكالة\nsummary: ملخص قصير\n---\n"
+                           "فقرة أولى.\nتكملة السطر.\n\n- بند\n- بند آخر\n")
+    assert fields["headline"] == "عنوان"
+    assert fields["section"] == "سياسة" and fields["source"] == "وكالة" and fields["summary"] == "ملخص قصير"
+    assert fields["paragraphs"][0] == ("فقرة أولى.", "تكملة السطر.") or fields["paragraphs"][0] == (
+        "فقرة أولى. تكملة السطر.",)
+    assert fields["paragraphs"][1] == ("- بند\n- بند آخر",)
+
+
+def test_markdown_without_title_names_the_problem():
+    with pytest.raises(ArticleError, match="title"):
+        read_markdown("---\ndate: 2020-01-01\n---\nنص.\n")
+
+
+def test_slugify_is_url_and_path_safe():
+    assert slugify("../../etc/passwd") == "etc-passwd"
+    assert slugify("خبر عاجل 1") == "خبر-عاجل-1"
+    assert "/" not in slugify("/abs/path")
+
+
+def test_whole_wire_corpus_loads_with_dateline_dates(tmp_path):
+    articles, _, problems = load_content(WIRE)
+    assert not [p for p in problems if p.severity == "error"]
+    assert len(articles) == 150
+    by_file = {a.source_path: a for a in articles}
+    with_dateline = 0
+    for path in sorted(WIRE.glob("0*.txt")):
+        lines = [l.strip() for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+        article = by_file[path.name]
+        # Independent oracle: the day and year written after "الموافق" on the dateline line.
+        written = re.search(r"لموافق\s*0*(\d{1,2})\s*\S+\s*(\d{4})", lines[1])
+        if written:
+            with_dateline += 1
+            assert (article.published.day, article.published.year) == (int(written[1]), int(written[2])), path.name
+            assert article.date_source == "dateline"
+        body = "\n".join(s for p in article.paragraphs for s in p)
+        assert "انتهى" not in body and "يتبع //" not in body, path.name
+        assert not re.match(r"^\d{1,2}:\d{2}", body.splitlines()[-1]), path.name
+        assert lines[1] not in body or not written, path.name
+    assert with_dateline >= 90
