@@ -1,0 +1,157 @@
+"""Front-end helpers for the render stage: bidi isolation of mixed-script text and the page-head metadata
+(description, OpenGraph, Twitter card, JSON-LD). Plain functions of strings; render.py supplies the URLs."""
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Iterable
+
+from markupsafe import Markup, escape
+
+# --- bidi isolation ---------------------------------------------------------------------------------------
+# A run of Latin words/numbers inside Arabic text: tokens joined by spaces or URL/name punctuation, so
+# "COE.COM.SA", "http://x.sa/moe", "PMI Standard", "1MDB" and "A-" each stay one left-to-right island.
+_TOKEN = r"[A-Za-z0-9\u00C0-\u024F]+"
+_LATIN_RUN = re.compile(rf"{_TOKEN}(?:[ .:/_@&+\-'’?=#%~,]{{1,4}}{_TOKEN})*(?:[+\-]+(?![A-Za-z0-9]))?")
+_HAS_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_NUMBER_WITH_SEPARATORS = re.compile(r"^\d+(?:[.,:/\-]\d+)+$")
+# A run of Arabic words inside English text (names, quotes): isolated and marked lang="ar" for the font.
+_ARABIC_RUN = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]+"
+                         r"(?:[ \u060C\u061B\u061F]+[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]+)*")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
+
+
+def _isolate_latin(match: re.Match) -> str:
+    run = match.group(0)
+    if _HAS_LETTER.search(run):
+        return f"<bdi>{escape(run)}</bdi>"
+    if _NUMBER_WITH_SEPARATORS.match(run):
+        # "2015/08/10", "10:30", "1,500.5": keep the digit groups in writing order.
+        return f'<bdi dir="ltr">{escape(run)}</bdi>'
+    return str(escape(run))
+
+
+def _isolate_arabic(match: re.Match) -> str:
+    return f'<bdi lang="ar">{escape(match.group(0))}</bdi>'
+
+
+def isolate(text: str | None, lang: str) -> Markup:
+    """Escape `text` and wrap runs of the other script in <bdi>, so mixed text never reorders around them.
+
+    On Arabic pages Latin names, codes, URLs and separated numbers are isolated; on English pages Arabic runs.
+    """
+    if not text:
+        return Markup("")
+    text = str(text)
+    pattern, wrap = (_LATIN_RUN, _isolate_latin) if lang == "ar" else (_ARABIC_RUN, _isolate_arabic)
+    out: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        out.append(str(escape(text[last:match.start()])))
+        out.append(wrap(match))
+        last = match.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))
+
+
+# Tags with quoted attribute values that may themselves contain ">".
+_TAG = re.compile(r"""(<(?:[^>"']|"[^"]*"|'[^']*')*>)""")
+_NO_ISOLATION_INSIDE = {"bdi", "bdo", "code", "pre", "kbd", "samp", "script", "style"}
+_TAG_NAME = re.compile(r"</?\s*([A-Za-z][A-Za-z0-9]*)")
+
+
+def isolate_html(fragment: str, lang: str) -> Markup:
+    """`isolate` applied to the text nodes of an already-sanitised HTML fragment; tags pass through untouched."""
+    parts = _TAG.split(str(fragment))
+    depth = 0  # inside an element whose text must stay as written
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            name = _TAG_NAME.match(part)
+            if name and name.group(1).lower() in _NO_ISOLATION_INSIDE and not part.endswith("/>"):
+                depth += -1 if part.startswith("</") else 1
+                depth = max(depth, 0)
+            out.append(part)
+        elif part and depth == 0:
+            text = html.unescape(part)
+            pattern = _LATIN_RUN if lang == "ar" else _ARABIC_RUN
+            out.append(str(isolate(text, lang)) if pattern.search(text) else part)
+        else:
+            out.append(part)
+    return Markup("".join(out))
+
+
+# --- head metadata ----------------------------------------------------------------------------------------
+OG_LOCALE = {"ar": "ar_AR", "en": "en_US"}
+
+
+def describe(text: str | None, limit: int = 160) -> str:
+    """A meta description: whitespace collapsed, cut at a word boundary near `limit` characters."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip("،,;:.-–")
+    return cut + "…"
+
+
+def json_ld(data: dict) -> Markup:
+    """JSON for a <script type="application/ld+json"> data block; "<" escaped so no text can close the tag."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _pairs(items: Iterable[tuple[str, str | None]]) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in items if v]
+
+
+def article_head(*, lang: str, url: str, headline: str, summary: str, date_iso: str, site_title: str,
+                 site_url: str, section: str | None = None, agency: str | None = None, source: str | None = None,
+                 other_lang: str | None = None, other_url: str | None = None) -> dict:
+    """OpenGraph, Twitter and JSON-LD NewsArticle for one article page; the pair is linked both ways with
+    schema.org workTranslation (on the Arabic original) and translationOfWork (on the English translation)."""
+    description = describe(summary)
+    og = _pairs([("og:type", "article"), ("og:site_name", site_title), ("og:title", headline),
+                 ("og:description", description), ("og:url", url), ("og:locale", OG_LOCALE[lang]),
+                 ("og:locale:alternate", OG_LOCALE[other_lang] if other_url and other_lang else None),
+                 ("article:published_time", date_iso), ("article:section", section)])
+    twitter = [("twitter:card", "summary"), ("twitter:title", headline), ("twitter:description", description)]
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "@id": url,
+        "url": url,
+        "mainEntityOfPage": url,
+        "headline": headline if len(headline) <= 110 else describe(headline, 109),
+        "description": description,
+        "inLanguage": lang,
+        "datePublished": date_iso,
+        "dateModified": date_iso,
+        "publisher": {"@type": "Organization", "name": site_title, "url": site_url},
+        "isPartOf": {"@type": "WebSite", "name": site_title, "url": site_url},
+    }
+    if section:
+        data["articleSection"] = section
+    if agency:
+        data["author"] = {"@type": "Organization", "name": agency}
+    if source:
+        data["isBasedOn" if source.startswith(("http://", "https://")) else "sourceOrganization"] = (
+            source if source.startswith(("http://", "https://")) else {"@type": "Organization", "name": source})
+    if other_url and other_lang:
+        other = {"@type": "NewsArticle", "@id": other_url, "url": other_url, "inLanguage": other_lang}
+        data["workTranslation" if lang == "ar" else "translationOfWork"] = other
+    return {"description": description, "og": og, "twitter": twitter, "json_ld": json_ld(data)}
+
+
+def home_head(*, lang: str, url: str, title: str, description: str, site_url: str,
+              other_lang: str | None = None, other_url: str | None = None) -> dict:
+    """OpenGraph, Twitter and a JSON-LD WebSite/CollectionPage for a digest page."""
+    description = describe(description or title)
+    og = _pairs([("og:type", "website"), ("og:site_name", title), ("og:title", title),
+                 ("og:description", description), ("og:url", url), ("og:locale", OG_LOCALE[lang]),
+                 ("og:locale:alternate", OG_LOCALE[other_lang] if other_url and other_lang else None)])
+    twitter = [("twitter:card", "summary"), ("twitter:title", title), ("twitter:description", description)]
+    data = {"@context": "https://schema.org", "@type": "CollectionPage", "@id": url, "url": url,
+            "name": title, "description": description, "inLanguage": lang,
+            "isPartOf": {"@type": "WebSite", "name": title, "url": site_url, "inLanguage": lang}}
+    return {"description": description, "og": og, "twitter": twitter, "json_ld": json_ld(data)}
