@@ -14,6 +14,7 @@ from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from .config import Config
+from .frontend import article_head, home_head, isolate, isolate_html
 from .model import Article, English, Summary
 
 DIRECTION = {"ar": "rtl", "en": "ltr"}
@@ -144,6 +145,9 @@ def make_environment(config: Config) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(config.templates_dir)),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
+    # Mixed Arabic/Latin text: wrap the other script's runs in <bdi> (see frontend.py).
+    env.filters["isolate"] = isolate
+    env.filters["isolate_html"] = isolate_html
     return env
 
 
@@ -173,6 +177,10 @@ class PageRenderer:
             "home": relative_url(path, home_path(lang)),
             "asset": lambda name: relative_url(path, f"static/{name}"),
             "link": lambda target: relative_url(path, target),
+            "other_lang": OTHER[lang],
+            "other_home_path": home_path(OTHER[lang]),
+            # Filled in by the page kind (frontend.article_head / home_head).
+            "og": [], "twitter": [], "json_ld": None, "noindex": False,
         }
 
     def render(self, template: str, **context) -> bytes:
@@ -183,6 +191,11 @@ class PageRenderer:
         if view.other_path:
             alternates[OTHER[view.lang]] = view.other_path
         page = self._page(view.path, view.lang, view.headline, view.summary, alternates)
+        page.update(article_head(
+            lang=view.lang, url=page["canonical"], headline=view.headline, summary=view.summary,
+            date_iso=view.date_iso, site_title=page["site_title"], site_url=absolute_url(self.config, home_path(view.lang)),
+            section=view.section, agency=view.agency, source=view.source, other_lang=OTHER[view.lang],
+            other_url=absolute_url(self.config, view.other_path) if view.other_path else None))
         return self.render("article.html", page=page, article=view)
 
     def home_pages(self, lang: str, views: list[ArticleView], english_home: bool = True) -> Iterator[tuple[str, bytes]]:
@@ -196,6 +209,7 @@ class PageRenderer:
             if number == 1:
                 alternates[other] = home_path(other)
             page = self._page(path, lang, self.config.titles[lang], self.config.descriptions[lang], alternates)
+            page.update(self._home_head(page, lang, alternates))
             days: list[tuple[str, str, list[ArticleView]]] = []
             for view in chunk:
                 day = view.date_iso[:10]
@@ -212,14 +226,24 @@ class PageRenderer:
                 # The site root shows the Arabic digest; its canonical URL is /ar/.
                 root_page = self._page("index.html", lang, self.config.titles[lang],
                                        self.config.descriptions[lang], alternates, canonical_path=path)
+                root_page.update(self._home_head(root_page, lang, alternates))
                 root_days = days
                 root_pagination = dict(pagination, older=relative_url("index.html", home_path(lang, 2))
                                        if len(chunks) > 1 else None)
                 yield "index.html", self.render("index.html", page=root_page, days=root_days,
                                                 pagination=root_pagination)
 
+    def _home_head(self, page: dict, lang: str, alternates: dict[str, str]) -> dict:
+        other = OTHER[lang]
+        return home_head(lang=lang, url=page["canonical"], title=page["site_title"],
+                         description=page["description"], site_url=absolute_url(self.config, home_path(lang)),
+                         other_lang=other,
+                         other_url=absolute_url(self.config, alternates[other]) if other in alternates else None)
+
     def not_found_page(self) -> bytes:
         page = self._page("404.html", "ar", "404", "", {})
+        # Not a page of its own: no canonical URL, kept out of search results.
+        page.update(canonical=None, noindex=True, other_home_path="en/index.html")
         # 404.html is served from any depth, so its links must be absolute paths.
         base = self.config.base_path
         page.update(home=base + "ar/", feed=base + feed_path("ar"), other_feed=base + feed_path("en"),
