@@ -28,9 +28,10 @@ def to_arabic_letters(text: str) -> str:
 
 # A terminator run: ! ? ؟ … or one or more full stops (".." and "..." act as sentence
 # breaks in Arabic news prose), optionally followed by closing quotes/brackets, and then
-# whitespace or the end of the paragraph. A full stop between digits (2.5) is never followed
-# by whitespace, so numbers survive without a special case.
-_BOUNDARY = re.compile(r"(?:[.!?؟…!؟]+)[\"'»”’)\]]*(?=\s|$)")
+# whitespace, the end of the paragraph or an Arabic letter (sloppy copy often has no space:
+# "للأرض.اكتشف"). A full stop between digits (2.5) or inside a Latin name (spa.gov.sa) is
+# followed by neither, so numbers and web addresses survive without a special case.
+_BOUNDARY = re.compile(r"(?:[.!?؟…]+)[\"'»”’)\]]*(?=\s|$|[\u0621-\u064a\u0671-\u06d3])")
 _OPENERS = {"«": "»", "“": "”", "(": ")", "[": "]"}
 # Latin abbreviations that end with a full stop but rarely end a sentence.
 _LATIN_ABBR = {"mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "inc", "ltd", "co", "jr", "sr", "gen", "corp"}

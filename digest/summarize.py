@@ -1,25 +1,39 @@
 """Extractive Arabic summaries: score each sentence, pick within a budget, keep document order.
 
-Score = centrality (cosine to the article's TF-IDF centroid) + position prior + headline
-overlap; selection is greedy MMR so a near-duplicate of a chosen sentence is not picked again.
+Score = position prior + centrality (cosine to the article's TF-IDF centroid) + headline
+overlap, damped for very long sentences; selection is greedy MMR within the budget, so a
+near-duplicate of a chosen sentence is not picked. Pure Python: imports in milliseconds.
 """
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from digest.arabic import content_terms
 from digest.model import Article, Summary
 
 DEFAULT_WORDS = 60
 
-# Weights of the score parts and the redundancy penalty. Few and deliberately round: they were
-# chosen by cross-validation on half of EASC and checked on the other half (bench/summaries.py).
-W_CENTRAL = 1.0
-W_POSITION = 0.5
-W_HEADLINE = 0.3
-MMR_LAMBDA = 0.7
+
+@dataclass(frozen=True)
+class Weights:
+    """Score = (position prior + centrality * cos(sentence, centroid) + headline * cos(sentence,
+    headline)) * min(1, long_words / words), minus redundancy * max cos to a chosen sentence.
+    The position prior is 1 / (1 + index): news leads matter most. Few, round values, checked by
+    two-fold cross-validation on EASC (bench/summaries.py)."""
+
+    centrality: float = 0.5
+    headline: float = 0.25
+    redundancy: float = 0.3
+    # Sentences longer than this many words lose score in proportion: a long sentence spends
+    # much of the budget and reads badly in a summary card (and EASC references keep only the
+    # first 255 characters of a sentence).
+    long_words: int = 60
+
+
+WEIGHTS = Weights()
 
 # Markdown syntax that is not content: heading marks, list bullets, emphasis, link targets.
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -52,8 +66,10 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return dot / (na * nb)
 
 
-def rank_sentences(sentences: list[str], headline: str = "", *, markdown: bool = False) -> list[float]:
-    """A relevance score per sentence (higher is better), before redundancy control."""
+def rank_sentences(sentences: list[str], headline: str = "", *, markdown: bool = False,
+                   weights: Weights = WEIGHTS) -> tuple[list[float], list[dict[str, float]]]:
+    """A relevance score per sentence (higher is better) before redundancy control, and the
+    sentences' TF-IDF vectors (for the redundancy penalty)."""
     n = len(sentences)
     terms = [content_terms(_strip_markdown(s) if markdown else s) for s in sentences]
     df = Counter(t for ts in terms for t in set(ts))
@@ -63,13 +79,17 @@ def rank_sentences(sentences: list[str], headline: str = "", *, markdown: bool =
     head = _vector(content_terms(headline), idf) if headline else {}
     scores = []
     for i, v in enumerate(vecs):
-        position = 1.0 / math.sqrt(1.0 + i)
-        scores.append(W_CENTRAL * _cosine(v, centroid) + W_POSITION * position + W_HEADLINE * _cosine(v, head))
-    return scores
+        score = 1.0 / (1.0 + i) + weights.centrality * _cosine(v, centroid) + weights.headline * _cosine(v, head)
+        n_words = word_count(sentences[i])
+        if weights.long_words and n_words > weights.long_words:
+            score *= weights.long_words / n_words
+        scores.append(score)
+    return scores, vecs
 
 
 def select(sentences: list[str], scores: list[float], *, sentences_budget: int | None = None,
-           words_budget: int | None = None, vectors: list[dict[str, float]] | None = None) -> list[int]:
+           words_budget: int | None = None, vectors: list[dict[str, float]] | None = None,
+           redundancy: float = WEIGHTS.redundancy) -> list[int]:
     """Greedy MMR pick of sentence indices within the budget, returned in document order."""
     n = len(sentences)
     if n == 0:
@@ -85,8 +105,8 @@ def select(sentences: list[str], scores: list[float], *, sentences_budget: int |
         for i in remaining:
             if words_budget is not None and chosen and used + lengths[i] > words_budget:
                 continue
-            redundancy = max((_cosine(vectors[i], vectors[j]) for j in chosen), default=0.0) if vectors else 0.0
-            val = MMR_LAMBDA * scores[i] - (1.0 - MMR_LAMBDA) * redundancy
+            overlap = max((_cosine(vectors[i], vectors[j]) for j in chosen), default=0.0) if vectors else 0.0
+            val = scores[i] - redundancy * overlap
             if val > best_val:
                 best, best_val = i, val
         if best is None:
@@ -99,6 +119,17 @@ def select(sentences: list[str], scores: list[float], *, sentences_budget: int |
     return sorted(chosen)
 
 
+def summarize_sentences(flat: list[str], headline: str = "", *, sentences: int | None = None,
+                        words: int | None = None, markdown: bool = False,
+                        weights: Weights = WEIGHTS) -> list[int]:
+    """Indices of the chosen sentences of `flat`, in document order, within the budget."""
+    if not flat:
+        return []
+    scores, vecs = rank_sentences(flat, headline, markdown=markdown, weights=weights)
+    return select(flat, scores, sentences_budget=sentences, words_budget=words, vectors=vecs,
+                  redundancy=weights.redundancy)
+
+
 def summarize(article: Article, *, sentences: int | None = None, words: int | None = None) -> Summary:
     """Extractive summary of `article`: verbatim sentences in document order within the budget
     (words=N: at most N words, except that one sentence is always returned; sentences=N: at most
@@ -109,11 +140,7 @@ def summarize(article: Article, *, sentences: int | None = None, words: int | No
         words = DEFAULT_WORDS
     index = [(p, s) for p, para in enumerate(article.paragraphs) for s in range(len(para))]
     flat = [article.paragraphs[p][s] for p, s in index]
-    if not flat:
-        return Summary(picks=(), text="")
-    scores = rank_sentences(flat, article.headline, markdown=article.is_markdown)
-    terms = [content_terms(_strip_markdown(s) if article.is_markdown else s) for s in flat]
-    vecs = [_vector(ts, {}) for ts in terms]
-    picked = select(flat, scores, sentences_budget=sentences, words_budget=words, vectors=vecs)
+    picked = summarize_sentences(flat, article.headline, sentences=sentences, words=words,
+                                 markdown=article.is_markdown)
     picks = tuple(index[i] for i in picked)
     return Summary(picks=picks, text=" ".join(flat[i] for i in picked))
