@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import stat
 import subprocess
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
 from .arabic import split_sentences, to_arabic_letters
 from .model import Article, HumanTranslation, Problem
+from .safety import count_unsafe_chars, defang, defuse_markdown, has_markup, markup_to_text, strip_unsafe_chars
 
 MECCA = dt.timezone(dt.timedelta(hours=3), "AST")
 
@@ -39,6 +43,11 @@ _BYLINE = re.compile(r"^[^.!?؟:،]{2,60}\s[–—-]\s?[^.!?؟:،]{2,60}$|^[^.!?
 _MD_STRUCTURE = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#|>|\||```|~~~|    )")
 
 FRONT_MATTER_KEYS = {"title", "date", "section", "source", "slug", "summary", "place", "agency", "byline"}
+TRANSLATION_KEYS = {"title", "summary"}
+_TEXT_KEYS = ("section", "source", "place", "agency", "byline", "summary")
+
+DEFAULT_MAX_BYTES = 2_000_000  # Config.max_file_bytes (site.toml: max_file_bytes) overrides it
+MAX_HEADLINE_CHARS = 300  # the longest headline in the wire corpus has 210; longer is a body on line 1
 
 
 class ArticleError(Exception):
@@ -49,11 +58,32 @@ class ArticleError(Exception):
         self.line = line
 
 
+class Notes:
+    """Warnings collected while reading one file: (line or None, message)."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int | None, str]] = []
+
+    def add(self, message: str, line: int | None = None) -> None:
+        self.items.append((line, message))
+
+    def problems(self, rel: str) -> tuple[Problem, ...]:
+        """One warning per file (several are joined), so every file gets at most one line in the report."""
+        if not self.items:
+            return ()
+        if len(self.items) == 1:
+            line, message = self.items[0]
+            return (Problem(rel, message, "warning", line),)
+        joined = "; ".join(f"line {line}: {m}" if line else m for line, m in self.items)
+        return (Problem(rel, f"{len(self.items)} warnings: {joined}", "warning", None),)
+
+
 @dataclass(frozen=True)
 class Dateline:
     place: str | None
     date: dt.date | None
     agency: str | None
+    impossible: str | None = None  # the Gregorian date as written, when no such day exists (31 فبراير)
 
 
 def _fold(text: str) -> str:
@@ -69,47 +99,158 @@ def parse_dateline(line: str) -> Dateline | None:
     greg = _GREGORIAN.search(folded)
     if not greg and not _HIJRI.search(folded):
         return None
-    date = None
+    date = impossible = None
     if greg:
         try:
             date = dt.date(int(greg.group(3)), _MONTHS[greg.group(2)], int(greg.group(1)))
         except ValueError:
-            date = None
+            impossible = greg.group(0).strip()
     first_digit = re.search(r"\d", folded)
     place = line[: first_digit.start()].strip(" -–،,") if first_digit else None
     tail = folded[greg.end():] if greg else ""
     agency_match = re.search(r"([^\s\d.]{2,})\s*\.?\s*$", re.sub(r"^\s*م\b", "", tail.strip()))
     agency = agency_match.group(1) if agency_match and agency_match.group(1) not in ("م", "هـ") else None
-    return Dateline(place=place or None, date=date, agency=agency)
+    return Dateline(place=place or None, date=date, agency=agency, impossible=impossible)
 
 
 def slugify(stem: str) -> str:
     """A URL-safe, filesystem-safe slug: letters (Arabic included), digits, '-' and '_' only."""
-    slug = re.sub(r"[^\w\-]+", "-", stem.strip(), flags=re.UNICODE).strip("-_").lower()
+    slug = re.sub(r"[^\w\-]+", "-", unicodedata.normalize("NFC", stem).strip(), flags=re.UNICODE).strip("-_").lower()
     return slug[:80] or "article"
 
 
-def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_LEGACY = (("cp1256", "Windows-1256"), ("iso8859-6", "ISO-8859-6"))
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def _arabic_letters(text: str) -> tuple[int, int]:
+    """(Arabic letters, all non-ASCII characters) in a decoded text."""
+    non_ascii = [c for c in text if c >= "\x80"]
+    return sum(1 for c in non_ascii if "\u0621" <= c <= "\u064a"), len(non_ascii)
+
+
+def _guess_legacy_arabic(raw: bytes) -> tuple[str, str] | None:
+    """(text, encoding name) if the bytes read as Arabic in Windows-1256 or ISO-8859-6, else None.
+
+    The two code pages share the letters hamza..dad (0xC1-0xD6) but place the rest differently, so the right one
+    is the one whose decoding is mostly Arabic letters; Windows-1256 wins a tie (it is by far the more common).
+    A file whose high bytes mostly form valid UTF-8 sequences is UTF-8 with damage, not a legacy file."""
+    high = sum(1 for b in raw if b >= 0x80)
+    if not high or sum(len(m) for m in _UTF8_SEQUENCE.findall(raw)) * 2 >= high:
+        return None
+    best: tuple[int, str, str] | None = None
+    for codec, name in _LEGACY:
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        letters, non_ascii = _arabic_letters(text)
+        if letters >= 0.7 * non_ascii and (best is None or letters > best[0]):
+            best = (letters, text, name)
+    return (best[1], best[2]) if best else None
+
+
+def decode_text(raw: bytes, notes: Notes | None = None) -> str:
+    """Bytes of a content file -> text with LF line ends. UTF-8 (BOM or not) is expected; UTF-16 with a BOM and
+    the legacy Arabic code pages are accepted with a warning naming the encoding assumed. Anything else is an
+    ArticleError giving the byte offset of the first undecodable byte: text is never silently replaced."""
+    notes = notes if notes is not None else Notes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ArticleError(f"starts with a UTF-16 byte order mark but byte offset {exc.start} is not valid "
+                               "UTF-16; save the file as UTF-8") from None
+        notes.add("the file is UTF-16 (byte order mark), not UTF-8; it was read as UTF-16. Save it as UTF-8")
+        return _newlines(text.lstrip("\ufeff"))
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise ArticleError(f"looks like a binary file, not text (NUL byte at byte offset {nul}); articles must be "
+                           "UTF-8 text files (.txt wire format or .md)", line=_line_of(raw, nul))
     try:
-        text = raw.decode("utf-8")
+        return _newlines(raw[bom:].decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ArticleError(f"not valid UTF-8 (undecodable byte at offset {exc.start}); save the file as UTF-8") from None
+        offset = exc.start + bom
+    legacy = None if bom else _guess_legacy_arabic(raw)
+    if legacy:
+        text, name = legacy
+        notes.add(f"not UTF-8: read as {name} (the encoding whose decoding gives Arabic text); "
+                  "re-save the file as UTF-8 to be sure")
+        return _newlines(text)
+    raise ArticleError(f"not valid UTF-8 (and not Arabic Windows-1256 or ISO-8859-6): undecodable byte "
+                       f"0x{raw[offset]:02x} at byte offset {offset}; fix or remove it, or save the file as UTF-8",
+                       line=_line_of(raw, offset))
+
+
+def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode(raw: bytes) -> str:
+    return decode_text(raw)
+
+
+def _clean_chars(text: str, notes: Notes) -> str:
+    """Drop bidi controls and HTML/XML-invalid characters, saying how many and where the first one was."""
+    count, first = count_unsafe_chars(text)
+    if count:
+        notes.add(f"removed {count} invisible control character(s) (bidi overrides/isolates or characters not "
+                  "allowed in HTML/XML) that could disturb the page layout or break feeds",
+                  line=text.count("\n", 0, first) + 1)
+        text = strip_unsafe_chars(text)
+    return text
+
+
+def _plain_field(text: str, what: str, notes: Notes, line: int | None) -> str:
+    """A field that is plain text by definition (headline, wire paragraph, summary): markup goes, words stay."""
+    if has_markup(text):
+        cleaned = markup_to_text(text)
+        notes.add(f"HTML markup removed from the {what} (plain text only); the words between tags were kept", line)
+        text = cleaned
+    defanged = defang(text)
+    if defanged != text:
+        notes.add(f"script-like text (javascript:/data: or on...=) in the {what} was neutralised", line)
+    return defanged
+
+
+def _check_headline(headline: str, line: int | None) -> None:
+    if len(headline) > MAX_HEADLINE_CHARS:
+        raise ArticleError(f"the headline is {len(headline)} characters long (at most {MAX_HEADLINE_CHARS}): "
+                           "the first line must be a short headline, with the text on the lines after it", line=line)
 
 
 def _paragraph(text: str) -> tuple[str, ...]:
     return tuple(split_sentences(text)) or (text,)
 
 
-def read_wire(text: str) -> dict:
-    """Parse the wire format into article fields (no date fallback here: see load_article)."""
-    lines = [(n, to_arabic_letters(line.strip())) for n, line in enumerate(text.split("\n"), 1)]
-    lines = [(n, line) for n, line in lines if line]
+def read_wire(text: str, notes: Notes | None = None) -> dict:
+    """Parse the wire format into article fields (no date fallback here: see load_article).
+
+    End markers are metadata, and so is a time line after them (or on the last line). Text after an end marker is
+    kept as body text, with a warning: dropping it would lose words silently, and a wire item that goes on after
+    `// يتبع //` is most often a continuation pasted below."""
+    notes = notes if notes is not None else Notes()
+    raw_lines = [(n, to_arabic_letters(line.strip())) for n, line in enumerate(text.split("\n"), 1)]
+    lines: list[tuple[int, str]] = []
+    markup_notes = Notes()
+    for n, line in raw_lines:
+        if line:
+            line = _plain_field(line, "wire text", markup_notes, n).strip()
+        if line:
+            lines.append((n, line))
+    if markup_notes.items:  # one warning for the file, pointing at the first line concerned
+        first_line, message = markup_notes.items[0]
+        notes.add(message.replace("the wire text", "this plain-text wire file"), first_line)
     if not lines:
-        raise ArticleError("the file is empty: it needs a headline line and at least one paragraph")
+        raise ArticleError("the file is empty (only blank lines): it needs a headline line and at least one "
+                           "paragraph")
     first_line, headline = lines[0]
+    _check_headline(headline, first_line)
     section = None
     match = _CATEGORY.match(headline)
     if match:
@@ -118,35 +259,59 @@ def read_wire(text: str) -> dict:
     fields: dict = {"section": section, "headline": headline}
     if body:
         dateline = parse_dateline(body[0][1])
+        if dateline and dateline.impossible:
+            raise ArticleError(f"the dateline gives the date '{dateline.impossible}', which does not exist; "
+                               "correct the day or the month", line=body[0][0])
         if dateline:
             fields.update(place=dateline.place, agency=dateline.agency, dateline_date=dateline.date)
             body = body[1:]
         elif _BYLINE.match(body[0][1]) and len(body[0][1].split()) <= 8:
             fields["byline"] = body[0][1]
             body = body[1:]
-    # Everything from the end marker on is metadata: the marker itself and the time line after it.
     paragraphs: list[str] = []
-    time_of_day = None
+    time_line: tuple[int, str] | None = None
+    marker_line = None
+    after_marker = 0
     for index, (n, line) in enumerate(body):
         marker = _MARKER.match(line)
         if marker:
-            for rest in [marker.group("rest")] + [rest for _, rest in body[index + 1:]]:
-                time_match = _TIME_LINE.match(_fold(rest))
-                if time_match:
-                    time_of_day = (int(time_match.group(1)), int(time_match.group(2)))
-            break
-        time_match = _TIME_LINE.match(_fold(line))
-        if time_match and index == len(body) - 1:
-            time_of_day = (int(time_match.group(1)), int(time_match.group(2)))
-            break
+            marker_line = marker_line or n
+            rest = marker.group("rest").strip()
+            if rest and _TIME_LINE.match(_fold(rest)):
+                time_line = (n, rest)
+            continue
+        folded = _fold(line)
+        if _TIME_LINE.match(folded) and (marker_line or index == len(body) - 1):
+            time_line = (n, folded)
+            continue
         line = _TRAILING_MARKER.sub("", line)
         if line:
             paragraphs.append(line)
+            if marker_line:
+                after_marker += 1
+    if after_marker:
+        notes.add(f"{after_marker} paragraph(s) follow the end marker on line {marker_line}; they were kept as "
+                  "part of the body. Remove the marker, or the text after it if it does not belong", marker_line)
     if not paragraphs:
         raise ArticleError("the article has a headline but no body text", line=first_line)
+    time_of_day = None
+    if time_line:
+        found = _TIME_LINE.match(time_line[1])
+        hour, minute = int(found.group(1)), int(found.group(2))
+        if hour < 24 and minute < 60:
+            time_of_day = (hour, minute)
+        else:
+            notes.add(f"'{time_line[1]}' is not a time of day; ignored (the article is dated at midnight)",
+                      time_line[0])
     fields["paragraphs"] = tuple(_paragraph(p) for p in paragraphs)
     fields["time_of_day"] = time_of_day
     return fields
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """The line of `key:` in the front matter, for messages."""
+    found = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def split_front_matter(text: str) -> tuple[dict, str, int]:
@@ -160,8 +325,15 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
         meta = yaml.safe_load(text[4:end]) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ArticleError(f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}",
+        raise ArticleError(f"front matter is not valid YAML: {getattr(exc, 'problem', None) or exc}; fix the "
+                           "syntax (quote values that contain ':' or '#')",
                            line=(mark.line + 2) if mark else 1) from None
+    except ValueError as exc:  # PyYAML builds dates itself: 2015-02-30 fails here
+        raise ArticleError(f"front matter holds an impossible date ({exc}); write a real date as YYYY-MM-DD",
+                           line=_key_line(text[:end], "date") or 2) from None
+    except RecursionError:
+        raise ArticleError("front matter is nested too deeply to be read; use plain 'key: value' lines",
+                           line=2) from None
     if not isinstance(meta, dict):
         raise ArticleError("front matter must be a mapping of keys to values (title: ..., date: ...)", line=2)
     body_start = text.find("\n", end + 1)
@@ -182,25 +354,55 @@ def markdown_blocks(body: str) -> list[str]:
     return blocks
 
 
-def read_markdown(text: str) -> dict:
-    meta, body, _ = split_front_matter(text)
-    title = meta.get("title")
-    if not isinstance(title, str) or not title.strip():
-        raise ArticleError("front matter needs a 'title' (the headline)", line=1)
-    blocks = [to_arabic_letters(b) for b in markdown_blocks(body)]
+def _meta_text(meta: dict, key: str, text: str, notes: Notes) -> str | None:
+    """A front matter value that must be text (numbers are accepted as text), made plain and safe."""
+    value = meta.get(key)
+    if value is None:
+        return None
+    line = _key_line(text, key)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, dt.date)):
+        raise ArticleError(f"front matter '{key}' must be text, not a {type(value).__name__}", line=line)
+    return _plain_field(strip_unsafe_chars(str(value)).strip(), f"'{key}' field", notes, line)
+
+
+def _unknown_keys(meta: dict, known: set[str], text: str, notes: Notes) -> None:
+    unknown = sorted(str(k) for k in meta if k not in known)
+    if unknown:
+        notes.add(f"unknown front matter key(s) {', '.join(repr(k) for k in unknown)} ignored (known keys: "
+                  f"{', '.join(sorted(known))}); check the spelling", _key_line(text, unknown[0]))
+
+
+def read_markdown(text: str, notes: Notes | None = None) -> dict:
+    notes = notes if notes is not None else Notes()
+    meta, body, body_line = split_front_matter(text)
+    _unknown_keys(meta, FRONT_MATTER_KEYS, text, notes)
+    title = _meta_text(meta, "title", text, notes)
+    if not title:
+        raise ArticleError("front matter needs a 'title' (the headline): start the file with '---', "
+                           "'title: ...', '---'", line=1)
+    _check_headline(title, _key_line(text, "title"))
+    blocks = []
+    for block in markdown_blocks(body):
+        safe = defuse_markdown(block)
+        if safe != block:
+            notes.add("unsafe HTML or links removed from the Markdown body (script, frames, forms, event handlers, "
+                      "javascript:/data: URLs)", body_line + body.count("\n", 0, max(body.find(block[:40]), 0)))
+        safe = to_arabic_letters(safe)
+        if safe.strip():
+            blocks.append(safe)
     if not blocks:
-        raise ArticleError("the article has a title but no body text")
+        raise ArticleError("the article has a title but no body text", line=body_line)
     paragraphs = tuple((b,) if _MD_STRUCTURE.match(b) else _paragraph(b) for b in blocks)
     fields = {
-        "headline": to_arabic_letters(title.strip()),
+        "headline": to_arabic_letters(title),
         "paragraphs": paragraphs,
         "is_markdown": True,
         "front_matter": meta,
     }
-    for key in ("section", "source", "place", "agency", "byline", "summary"):
-        value = meta.get(key)
-        if value is not None:
-            fields[key] = to_arabic_letters(str(value).strip())
+    for key in _TEXT_KEYS:
+        value = _meta_text(meta, key, text, notes)
+        if value:
+            fields[key] = to_arabic_letters(value)
     return fields
 
 
@@ -241,32 +443,71 @@ def git_first_commit_times(folder: Path) -> dict[Path, int]:
     return times
 
 
-def load_article(path: Path, content_dir: Path, git_times: dict[Path, int]) -> Article:
-    """Read one content file; raises ArticleError naming the problem."""
-    raw = path.read_bytes()
-    text = _decode(raw)
-    fields = read_markdown(text) if path.suffix == ".md" else read_wire(text)
+def read_limited(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes` (checked before and while reading)."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise ArticleError("not a regular file (a device, pipe or socket); only plain files are read")
+    too_big = ArticleError(f"the file is {max(info.st_size, max_bytes + 1):,} bytes, over the limit of {max_bytes:,} "
+                           "bytes (max_file_bytes in site.toml); split it or raise the limit")
+    if info.st_size > max_bytes:
+        raise too_big
+    with open(path, "rb") as handle:
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise too_big
+    return raw
+
+
+def _fallback_time(path: Path, git_times: dict[Path, int]) -> tuple[dt.datetime, str]:
+    resolved = path.resolve()
+    if resolved in git_times:
+        return dt.datetime.fromtimestamp(git_times[resolved], dt.timezone.utc), "git"
+    try:
+        return dt.datetime.fromtimestamp(int(path.stat().st_mtime), dt.timezone.utc), "mtime"
+    except (OverflowError, OSError, ValueError):
+        return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc), "mtime"
+
+
+def load_article(path: Path, content_dir: Path, git_times: dict[Path, int], *,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+    """Read one content file; raises ArticleError naming the problem. Warnings ride on Article.warnings."""
+    rel = path.relative_to(content_dir).as_posix()
+    raw = read_limited(path, max_bytes)
+    notes = Notes()
+    text = decode_text(raw, notes)
+    if not text.strip():
+        raise ArticleError("the file is empty (or only whitespace): it needs a headline and a body")
+    text = _clean_chars(text, notes)
+    fields = read_markdown(text, notes) if path.suffix.lower() == ".md" else read_wire(text, notes)
     meta = fields.pop("front_matter", {})
     if "date" in meta:
-        published, date_source = _front_matter_date(meta["date"]), "front-matter"
+        try:
+            published, date_source = _front_matter_date(meta["date"]), "front-matter"
+        except ArticleError as exc:
+            exc.line = exc.line or _key_line(text, "date")
+            raise
     elif fields.get("dateline_date"):
         hour, minute = fields.get("time_of_day") or (0, 0)
         d = fields["dateline_date"]
-        try:
-            published = dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=MECCA)
-        except ValueError:
-            published = dt.datetime(d.year, d.month, d.day, tzinfo=MECCA)
+        published = dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=MECCA)
         date_source = "dateline"
-    elif path.resolve() in git_times:
-        published = dt.datetime.fromtimestamp(git_times[path.resolve()], dt.timezone.utc)
-        date_source = "git"
     else:
-        published = dt.datetime.fromtimestamp(int(path.stat().st_mtime), dt.timezone.utc)
-        date_source = "mtime"
-    slug_source = meta.get("slug") if isinstance(meta.get("slug"), (str, int)) else path.stem
+        published, date_source = _fallback_time(path, git_times)
+    slug = slugify(path.stem)
+    if meta.get("slug") is not None:
+        wanted = meta["slug"]
+        if isinstance(wanted, (str, int)) and not isinstance(wanted, bool) and slugify(str(wanted)) != "article":
+            slug = slugify(str(wanted))
+            if slug != str(wanted).strip():
+                notes.add(f"slug {str(wanted)[:80]!r} is not a plain URL name (letters, digits, '-', '_'); "
+                          f"published as {slug!r}", _key_line(text, "slug"))
+        else:
+            notes.add(f"slug {str(wanted)[:80]!r} cannot be used as a URL name; published as {slug!r} "
+                      "(from the file name)", _key_line(text, "slug"))
     return Article(
-        slug=slugify(str(slug_source)),
-        source_path=path.relative_to(content_dir).as_posix(),
+        slug=slug,
+        source_path=rel,
         headline=fields["headline"],
         paragraphs=fields["paragraphs"],
         published=published,
@@ -279,64 +520,180 @@ def load_article(path: Path, content_dir: Path, git_times: dict[Path, int]) -> A
         is_markdown=fields.get("is_markdown", False),
         summary_override=fields.get("summary"),
         content_hash=hashlib.sha256(raw).hexdigest(),
+        warnings=notes.problems(rel),
     )
 
 
-def load_human_translation(path: Path, content_dir: Path) -> HumanTranslation:
-    text = _decode(path.read_bytes())
+def load_human_translation(path: Path, content_dir: Path, notes: Notes | None = None, *,
+                           max_bytes: int = DEFAULT_MAX_BYTES) -> HumanTranslation:
+    notes = notes if notes is not None else Notes()
+    text = decode_text(read_limited(path, max_bytes), notes)
+    text = _clean_chars(text, notes)
     meta, body, _ = split_front_matter(text)
-    blocks = markdown_blocks(body)
-    title, summary = meta.get("title"), meta.get("summary")
+    _unknown_keys(meta, TRANSLATION_KEYS, text, notes)
+    blocks = []
+    for block in markdown_blocks(body):
+        safe = defuse_markdown(block)
+        if safe != block:
+            notes.add("unsafe HTML or links removed from the Markdown body")
+        if safe.strip():
+            blocks.append(safe)
+    title, summary = _meta_text(meta, "title", text, notes), _meta_text(meta, "summary", text, notes)
     return HumanTranslation(
-        title=str(title).strip() if title else None,
-        summary=str(summary).strip() if summary else None,
+        title=title or None,
+        summary=summary or None,
         paragraphs=tuple(blocks) if blocks else None,
         source_path=path.relative_to(content_dir).as_posix(),
     )
 
 
-def content_files(content_dir: Path) -> tuple[list[Path], dict[str, Path]]:
-    """Article files and human translation files (by the stem of the article they translate), sorted."""
+# Other files in content/ (data, images) are ignored quietly; these look like articles saved in the wrong format.
+_LOOKS_LIKE_AN_ARTICLE = (".text", ".markdown", ".mdown", ".htm", ".html", ".rtf", ".doc", ".docx", ".odt")
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[Problem]]:
+    """Article files, human translation files (by the stem of the article they translate) and a problem for each
+    file that is refused: symbolic links leading outside the content folder, broken links, other file types.
+    Hidden files and folders (and editor backups ending in '~') are skipped without a word."""
+    root = content_dir.resolve()
     articles: list[Path] = []
     translations: dict[str, Path] = {}
-    for path in sorted(content_dir.rglob("*")):
-        if not path.is_file() or any(part.startswith(".") for part in path.relative_to(content_dir).parts):
-            continue
-        if path.name.endswith(".en.md"):
-            translations[path.name[: -len(".en.md")]] = path
-        elif path.suffix in (".txt", ".md"):
-            articles.append(path)
+    problems: list[Problem] = []
+    for folder, dirs, files in os.walk(content_dir, followlinks=False):
+        here = Path(folder)
+        dirs.sort()
+        for name in list(dirs):
+            entry = here / name
+            if name.startswith("."):
+                dirs.remove(name)
+            elif entry.is_symlink():
+                dirs.remove(name)  # never followed: outside is refused, inside is read through its real path
+                try:
+                    target = entry.resolve()
+                except (OSError, RuntimeError):
+                    target = None
+                if target is None or not _inside(target, root):
+                    problems.append(Problem(entry.relative_to(content_dir).as_posix(),
+                                            "is a symbolic link to a folder outside the content folder; refused "
+                                            "(copy the files in instead)"))
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith("~"):
+                continue
+            path = here / name
+            rel = path.relative_to(content_dir).as_posix()
+            lower = name.lower()
+            is_article = lower.endswith((".txt", ".md"))
+            if path.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    problems.append(Problem(rel, "is a broken symbolic link; refused (remove it or fix its target)"))
+                    continue
+                if not _inside(target, root):
+                    problems.append(Problem(rel, "is a symbolic link to a file outside the content folder; refused "
+                                                 "(copy the file in instead)"))
+                    continue
+            if lower.endswith(".en.md"):
+                translations.setdefault(name[: -len(".en.md")], path)
+            elif is_article:
+                articles.append(path)
+            elif lower.endswith(_LOOKS_LIKE_AN_ARTICLE):
+                problems.append(Problem(rel, "is not read: only .txt wire files and .md files are articles; "
+                                             "convert or rename it", "warning"))
+    articles.sort()
+    return articles, translations, problems
+
+
+def content_files(content_dir: Path) -> tuple[list[Path], dict[str, Path]]:
+    """Article files and human translation files (by the stem of the article they translate), sorted."""
+    articles, translations, _ = scan_content(content_dir)
     return articles, translations
 
 
-def load_content(content_dir: Path) -> tuple[list[Article], dict[str, HumanTranslation], list[Problem]]:
-    """Every publishable article, the human translations by slug, and a problem per bad file."""
-    paths, translation_paths = content_files(content_dir)
+def _distinct_slugs(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
+    """Two files with the same slug both get published: the first (in file name order) keeps it, the next one
+    gets '-2', '-3', ... and a warning naming the file it collides with."""
+    taken: dict[str, str] = {}
+    result: list[Article] = []
+    problems: list[Problem] = []
+    for article in articles:
+        slug = article.slug
+        if slug in taken:
+            number = 2
+            while f"{slug}-{number}" in taken:
+                number += 1
+            new = f"{slug}-{number}"
+            problems.append(Problem(article.source_path, f"its URL name {slug!r} is already used by "
+                                    f"{taken[slug]}; published as {new!r} instead (rename the file or set 'slug:' "
+                                    "so the URL stays stable)", "warning"))
+            article = replace(article, slug=new)
+        taken[article.slug] = article.source_path
+        result.append(article)
+    return result, problems
+
+
+def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+                 ) -> tuple[list[Article], dict[str, HumanTranslation], list[Problem]]:
+    """Every publishable article, the human translations by slug, and at most one problem per file."""
+    paths, translation_paths, problems = scan_content(content_dir)
     git_times = git_first_commit_times(content_dir)
     articles: list[Article] = []
-    problems: list[Problem] = []
-    by_stem: dict[str, Article] = {}
+    skipped_stems: set[str] = set()
     for path in paths:
         rel = path.relative_to(content_dir).as_posix()
         try:
-            article = load_article(path, content_dir, git_times)
+            article = load_article(path, content_dir, git_times, max_bytes=max_bytes)
         except ArticleError as exc:
             problems.append(Problem(rel, str(exc), "error", exc.line))
+            skipped_stems.add(path.stem)
             continue
         except OSError as exc:
-            problems.append(Problem(rel, f"cannot read the file: {exc.strerror}", "error"))
+            problems.append(Problem(rel, f"cannot read the file: {exc.strerror or exc}", "error"))
+            skipped_stems.add(path.stem)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the others
+            problems.append(Problem(rel, f"could not be read ({type(exc).__name__}: {exc}); this is a bug in the "
+                                         "reader, please report it with the file", "error"))
+            skipped_stems.add(path.stem)
             continue
         articles.append(article)
-        by_stem[path.stem] = article
+    articles, collisions = _distinct_slugs(articles)
+    by_stem: dict[str, Article] = {}
+    for article in articles:
+        by_stem.setdefault(Path(article.source_path).stem, article)
+        warnings = list(article.warnings)
+        collision = [p for p in collisions if p.path == article.source_path]
+        if collision and warnings:  # still one line per file
+            warnings = [Problem(article.source_path, f"{collision[0].message}; {warnings[0].message}", "warning",
+                                warnings[0].line)]
+        elif collision:
+            warnings = collision
+        problems.extend(warnings)
     humans: dict[str, HumanTranslation] = {}
     for stem, path in translation_paths.items():
         rel = path.relative_to(content_dir).as_posix()
         if stem not in by_stem:
-            problems.append(Problem(rel, f"translates '{stem}', but there is no article {stem}.txt or {stem}.md",
+            reason = ("the article it translates could not be published (see its error)" if stem in skipped_stems
+                      else f"there is no article {stem}.txt or {stem}.md for it to translate")
+            problems.append(Problem(rel, f"translation ignored: {reason}", "warning"))
+            continue
+        notes = Notes()
+        try:
+            humans[by_stem[stem].slug] = load_human_translation(path, content_dir, notes, max_bytes=max_bytes)
+        except ArticleError as exc:
+            problems.append(Problem(rel, f"translation ignored: {exc}", "warning", exc.line))
+            continue
+        except OSError as exc:
+            problems.append(Problem(rel, f"translation ignored: cannot read the file: {exc.strerror or exc}",
                                     "warning"))
             continue
-        try:
-            humans[by_stem[stem].slug] = load_human_translation(path, content_dir)
-        except ArticleError as exc:
-            problems.append(Problem(rel, str(exc), "warning", exc.line))
+        problems.extend(notes.problems(rel))
     return articles, humans, problems

@@ -25,6 +25,9 @@ class Article:
     is_markdown: bool = False  # body paragraphs are Markdown blocks
     summary_override: str | None = None  # summary from front matter
     content_hash: str = ""
+    # Problems found while reading that did not stop publication (encoding assumed, unknown keys, ...); kept on the
+    # article so a per-file cache of load_article results replays them. Severity is always "warning".
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def sentences(self) -> list[str]:

@@ -1,0 +1,137 @@
+"""Text hygiene shared by the readers, the renderer and the feeds.
+
+The security boundary is escaping (Jinja autoescape, XML escaping) plus nh3 for the HTML that content is allowed
+to carry. The functions here make plain text *clean*: no characters that can flip the page layout (bidi
+embedding/override/isolate controls), none that HTML or XML parsers reject (C0/C1 controls, surrogates,
+noncharacters), and no leftover markup in fields that are meant to be plain text (headlines, summaries, wire text).
+"""
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+# Bidi embeddings/overrides (U+202A-U+202E) and isolates (U+2066-U+2069). Unpaired, they re-order everything that
+# follows them on the page (a headline could flip the whole teaser list). We strip them everywhere: pages set
+# `dir` per element, so content never needs them. LRM/RLM (U+200E/U+200F) only affect their neighbours; kept.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+
+# Characters that are parse errors in HTML or forbidden in XML 1.0: C0 controls but tab/newline/return, DEL, C1
+# controls, lone surrogates, and the Unicode noncharacters. None of them is ever visible text.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                      "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+                      "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+                      "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+                      "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]")
+_UNSAFE_CHARS = re.compile(_CONTROL.pattern[:-1] + BIDI_CONTROLS + "]")
+
+# Something that an HTML parser would treat as markup: a tag, a closing tag, a comment or a doctype.
+_TAG_LIKE = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>|<!--|<![A-Za-z]|<\?")
+
+
+def strip_unsafe_chars(text: str) -> str:
+    """Remove bidi controls and characters that HTML/XML parsers reject. Idempotent."""
+    return _UNSAFE_CHARS.sub("", text)
+
+
+def count_unsafe_chars(text: str) -> tuple[int, int]:
+    """(number of unsafe characters, offset of the first one or -1)."""
+    found = _UNSAFE_CHARS.search(text)
+    if not found:
+        return 0, -1
+    return len(_UNSAFE_CHARS.findall(text)), found.start()
+
+
+def has_markup(text: str) -> bool:
+    return bool(_TAG_LIKE.search(text))
+
+
+def markup_to_text(text: str) -> str:
+    """The words of a plain-text field that arrived with HTML in it: tags go, script/style content goes,
+    the text between tags stays. Used only when `has_markup` says so (entities are decoded then)."""
+    return strip_unsafe_chars(html.unescape(nh3.clean(text, tags=set())))
+
+
+def plain(text: str) -> str:
+    """A plain-text field made safe to show and to put in a feed (markup removed, unsafe characters removed)."""
+    return markup_to_text(text) if has_markup(text) else strip_unsafe_chars(text)
+
+
+# Scheme text that a browser would run or load if it ever became a URL, and inline event handler syntax. In plain
+# text these are harmless (they are escaped), but hostile content uses them to probe; a zero-width space after the
+# scheme name keeps the words readable and makes sure no tool can mistake them for a live URL or handler.
+_SCHEME_TEXT = re.compile(r"(?i)\b(javascript|vbscript|data)(\s*:)(?=\S)")
+_HANDLER_TEXT = re.compile(r"(?i)\b(on[a-z]{2,})(\s*=)")
+
+
+def defang(text: str) -> str:
+    return _HANDLER_TEXT.sub("\\1\u200b\\2", _SCHEME_TEXT.sub("\\1\u200b\\2", text))
+
+
+# --- HTML that content may carry ---------------------------------------------------------------------------
+# Tags and attributes kept from content Markdown/HTML; everything else (script, style, iframe, form, on*=, ...) goes.
+ALLOWED_TAGS = {"a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "code", "del", "em", "figcaption",
+                "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
+                "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+                "thead", "time", "tr", "u", "ul"}
+_GENERIC_ATTRS = {"dir", "lang", "title"}
+_TAG_ATTRS = {"a": {"href"}, "img": {"src", "alt", "width", "height"}, "time": {"datetime"},
+              "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"},
+              **{h: {"id"} for h in ("h2", "h3", "h4", "h5", "h6")}}
+ALLOWED_ATTRS = {tag: _TAG_ATTRS.get(tag, set()) | _GENERIC_ATTRS for tag in ALLOWED_TAGS}
+URL_SCHEMES = {"http", "https", "mailto"}
+# Elements removed together with everything inside them (their text is code or form furniture, not prose).
+DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "applet", "form", "textarea", "select",
+                     "noscript", "template", "svg", "math", "frame", "frameset", "noembed", "noframes", "xmp",
+                     "title", "head"}
+# Ids the page templates use themselves; content must not duplicate them (skip link, day headings).
+_RESERVED_ID = re.compile(r"^(?:main|day-.*)$")
+_ID = re.compile(r"^[^\s\"'<>&]{1,100}$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    if attr == "dir":
+        return value.lower() if value.lower() in ("ltr", "rtl", "auto") else None
+    if attr == "lang":
+        return value if _LANG.match(value) else None
+    if attr == "id":
+        return value if _ID.match(value) and not _RESERVED_ID.match(value) else None
+    if attr in ("width", "height", "colspan", "rowspan"):
+        return value if value.isdigit() and len(value) <= 4 else None
+    return value
+
+
+def clean_html(fragment: str) -> str:
+    """Sanitise an HTML fragment from content: structure, links and direction kept; script, styles, frames,
+    forms, event handlers and javascript:/data: URLs removed; bidi controls and XML-invalid characters removed."""
+    return nh3.clean(strip_unsafe_chars(fragment), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS,
+                     clean_content_tags=DROP_WITH_CONTENT, generic_attribute_prefixes=set(),
+                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer", strip_comments=True,
+                     attribute_filter=_attribute_filter)
+
+
+# Markdown or HTML constructs in a Markdown source block that would be removed at render time anyway. The reader
+# removes them up front too, so that text derived from the source (summary, translation) never carries them.
+_DANGEROUS = re.compile(r"(?i)<\s*/?\s*(?:" + "|".join(sorted(DROP_WITH_CONTENT | {"link", "meta", "base", "input",
+                                                                                      "button"})) + r")\b"
+                        r"|<[^>]*\son[a-z]+\s*=|\b(?:javascript|vbscript|data)\s*:|\bon[a-z]{2,}\s*=")
+_BAD_MD_LINK = re.compile(r"(?i)(!?)\[([^\]\n]*)\]\(\s*<?\s*(?:javascript|vbscript|data)\s*:(?:[^()\n]|\([^()\n]*\))*\)")
+_BAD_MD_REF = re.compile(r"(?im)^ {0,3}\[[^\]\n]+\]:\s*<?\s*(?:javascript|vbscript|data)\s*:.*$")
+
+
+def defuse_markdown(block: str) -> str:
+    """A Markdown block without script-capable HTML or javascript:/data: links (their link text is kept)."""
+    if not _DANGEROUS.search(block):
+        return block
+    block = _BAD_MD_LINK.sub(lambda m: m.group(2), block)
+    block = _BAD_MD_REF.sub("", block)
+    if has_markup(block):
+        block = html.unescape(clean_html(block))
+    return defang(block)
+
+
+def is_dangerous(text: str) -> bool:
+    return bool(_DANGEROUS.search(text))
