@@ -3,56 +3,62 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Iterator
 
 import jinja2
 import markdown as markdown_lib
-import nh3
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from .config import Config
 from .frontend import article_head, home_head, isolate, isolate_html
 from .model import Article, English, Summary
+from .safety import clean_html, strip_unsafe_chars
 
 DIRECTION = {"ar": "rtl", "en": "ltr"}
 OTHER = {"ar": "en", "en": "ar"}
 
-# Tags and attributes kept from content Markdown/HTML; everything else (script, style, iframe, form, on*=, ...) goes.
-_ALLOWED_TAGS = {"a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "code", "del", "em", "figcaption",
-                 "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
-                 "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-                 "thead", "time", "tr", "u", "ul"}
-_GENERIC_ATTRS = {"dir", "lang", "title"}
-_ALLOWED_ATTRS = {"a": {"href"}, "img": {"src", "alt", "width", "height"}, "time": {"datetime"},
-                  "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"},
-                  **{h: {"id"} for h in ("h2", "h3", "h4", "h5", "h6")}}
-
-
 def sanitize_html(html: str) -> str:
-    """Keep structure and direction attributes, drop anything that could run script or load foreign frames."""
-    return nh3.clean(html, tags=_ALLOWED_TAGS, generic_attribute_prefixes=set(), attributes={
-        tag: attrs | _GENERIC_ATTRS for tag, attrs in ({t: set() for t in _ALLOWED_TAGS} | _ALLOWED_ATTRS).items()
-    }, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    """Keep structure, links and direction attributes (dir, lang, heading ids); drop anything that could run
+    script, style the page or load foreign frames: <script>, <style>, <iframe>, <form>, on*= handlers,
+    javascript:/data: URLs. Bidi controls and XML-invalid characters go too. The rules live in safety.py."""
+    return clean_html(html)
 
 
-@lru_cache(maxsize=1)
+_LOCAL = threading.local()
+
+
 def _markdown() -> markdown_lib.Markdown:
-    return markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    # A Markdown instance keeps state between convert() calls: one per thread, so parallel rendering is safe.
+    md = getattr(_LOCAL, "markdown", None)
+    if md is None:
+        md = _LOCAL.markdown = markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    return md
 
 
 def markdown_to_html(text: str) -> Markup:
     md = _markdown()
     md.reset()
-    return Markup(sanitize_html(md.convert(text)))
+    return Markup(sanitize_html(md.convert(strip_unsafe_chars(text))))
 
 
 def paragraphs_html(paragraphs: tuple[str, ...] | list[str], as_markdown: bool) -> Markup:
+    """Body HTML: Markdown through the sanitiser, plain paragraphs escaped (never interpreted as HTML)."""
     if as_markdown:
         return markdown_to_html("\n\n".join(paragraphs))
-    return Markup("\n").join(Markup("<p>{}</p>").format(p) for p in paragraphs)
+    return Markup("\n").join(Markup("<p>{}</p>").format(strip_unsafe_chars(p)) for p in paragraphs)
+
+
+def _finalize(value: object) -> object:
+    """Every {{ value }} in a template: no bidi controls or XML-invalid characters can reach a page, whatever
+    field they came in (machine translations included). Markup stays Markup (it is already safe HTML)."""
+    if isinstance(value, Markup):
+        return Markup(strip_unsafe_chars(str(value)))
+    if isinstance(value, str):
+        return strip_unsafe_chars(value)
+    return value
 
 
 # --- URLs -------------------------------------------------------------------------------------------------
@@ -144,6 +150,7 @@ def make_environment(config: Config) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(config.templates_dir)),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
     )
     # Mixed Arabic/Latin text: wrap the other script's runs in <bdi> (see frontend.py).
     env.filters["isolate"] = isolate
