@@ -1,20 +1,18 @@
 """Feeds stage: RSS 2.0 per language and sitemap.xml with hreflang alternates."""
 from __future__ import annotations
 
-import re
 from email.utils import format_datetime
 from xml.sax.saxutils import escape, quoteattr
 
 from .config import Config
 from .render import ArticleView, absolute_url, feed_path, home_path
-
-# Characters XML 1.0 forbids (C0 controls but tab/newline/return, surrogates, U+FFFE/U+FFFF).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
+from .safety import strip_unsafe_chars
 
 def xml_text(text: str) -> str:
-    """Escape for XML character data, dropping characters no XML parser accepts."""
-    return escape(_XML_INVALID.sub("", text))
+    """Escape for XML character data. Characters XML 1.0 forbids (C0 controls but tab/newline/return, surrogates,
+    U+FFFE/U+FFFF) are dropped, and so are the ones it discourages (C1 controls, noncharacters) and bidi
+    controls, which would flip a feed reader's layout: see safety.strip_unsafe_chars."""
+    return escape(strip_unsafe_chars(text))
 
 
 def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dict[str, object]) -> bytes:
