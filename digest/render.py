@@ -5,7 +5,7 @@ import datetime as dt
 import posixpath
 import threading
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Container, Iterator
 
 import jinja2
 import markdown as markdown_lib
@@ -205,11 +205,15 @@ class PageRenderer:
             other_url=absolute_url(self.config, view.other_path) if view.other_path else None))
         return self.render("article.html", page=page, article=view)
 
-    def home_pages(self, lang: str, views: list[ArticleView], english_home: bool = True) -> Iterator[tuple[str, bytes]]:
-        """The digest: articles grouped by day, newest first, `per_page` per page, then numbered archives."""
+    def home_pages(self, lang: str, views: list[ArticleView], english_home: bool = True,
+                   only: Container[int] | None = None) -> Iterator[tuple[str, bytes]]:
+        """The digest: articles grouped by day, newest first, `per_page` per page, then numbered archives.
+        `only`: page numbers to render (incremental builds render just the pages whose content changed)."""
         per_page = self.config.per_page
         chunks = [views[i:i + per_page] for i in range(0, len(views), per_page)] or [[]]
         for number, chunk in enumerate(chunks, 1):
+            if only is not None and number not in only:
+                continue
             path = home_path(lang, number)
             alternates = {lang: path}
             other = OTHER[lang]
