@@ -11,6 +11,7 @@ import subprocess
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -640,9 +641,11 @@ def _distinct_slugs(articles: list[Article]) -> tuple[list[Article], list[Proble
     return result, problems
 
 
-def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, load: Callable[..., Article] | None = None,
                  ) -> tuple[list[Article], dict[str, HumanTranslation], list[Problem]]:
-    """Every publishable article, the human translations by slug, and at most one problem per file."""
+    """Every publishable article, the human translations by slug, and at most one problem per file.
+    `load` stands in for load_article (same arguments): the build passes a cached one."""
+    load = load or load_article
     paths, translation_paths, problems = scan_content(content_dir)
     git_times = git_first_commit_times(content_dir)
     articles: list[Article] = []
@@ -650,7 +653,7 @@ def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
     for path in paths:
         rel = path.relative_to(content_dir).as_posix()
         try:
-            article = load_article(path, content_dir, git_times, max_bytes=max_bytes)
+            article = load(path, content_dir, git_times, max_bytes=max_bytes)
         except ArticleError as exc:
             problems.append(Problem(rel, str(exc), "error", exc.line))
             skipped_stems.add(path.stem)
