@@ -3,6 +3,7 @@
 
   generate.py build                 build output/ from content/
   generate.py summarize FILE        print an article's Arabic summary, one sentence per line
+  generate.py translate [--dry-run] pre-fill the translation memory (or show what it would cost)
   generate.py --help                every command and option
 """
 from __future__ import annotations
@@ -63,6 +64,27 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- `translate` subcommand (translation engine, digest/translate.py) ------------------------------------
+def cmd_translate(args: argparse.Namespace) -> int:
+    from digest.articles import load_content
+    from digest.build import summarize_all
+    from digest.translate import prune_command, translate_command
+
+    config = _config(args)
+    if not config.content_dir.is_dir():
+        print(f"error: content folder {config.content_dir} does not exist", file=sys.stderr)
+        return 2
+    articles, humans, problems = load_content(config.content_dir)
+    for problem in problems:
+        print(f"{problem}", file=sys.stderr)
+    summaries = summarize_all(config, articles)
+    items = [(a, summaries[a.slug], humans.get(a.slug)) for a in articles]
+    if args.prune:
+        return prune_command(items, config.translator)
+    return translate_command(items, config.translator, dry_run=args.dry_run)
+# --- end of `translate` subcommand ------------------------------------------------------------------------
+
+
 def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -91,6 +113,22 @@ def make_parser() -> argparse.ArgumentParser:
                        help="fail (exit 4) on warnings or when any translation is pending")
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the final summary")
     build.set_defaults(func=cmd_build)
+
+    trans = commands.add_parser("translate", help="pre-fill the translation memory for all content",
+                                description="Translate every segment not yet in the translation memory and print "
+                                            "requests made, characters sent, cache hits and failures. Exit codes: "
+                                            "0 nothing pending; 1 some segments still pending (partial results "
+                                            "are kept).")
+    trans.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
+    trans.add_argument("--translator", metavar="NAME",
+                       help="translation backend: google (default), libre, mymemory, deepl, microsoft, none")
+    trans.add_argument("--translator-url", metavar="URL", help="server URL for the libre backend")
+    trans_mode = trans.add_mutually_exclusive_group()
+    trans_mode.add_argument("--dry-run", action="store_true",
+                            help="send nothing: print each text that would be sent and the character count")
+    trans_mode.add_argument("--prune", action="store_true",
+                            help="remove memory entries that no current article needs")
+    trans.set_defaults(func=cmd_translate)
 
     summ = commands.add_parser("summarize", help="print an article's Arabic summary, one sentence per line")
     summ.add_argument("file", metavar="FILE", help="an article file (.txt wire format or .md)")

@@ -13,6 +13,7 @@ so an offline build finishes in seconds. Answers are validated; a rejected answe
 """
 from __future__ import annotations
 
+import heapq
 import html
 import os
 import random
@@ -55,7 +56,7 @@ class TranslatorConfig:
     retries: int = 3  # retries after the first attempt, on 429 / 5xx / timeouts / connection errors
     concurrency: int = 4  # requests in flight at once
     memory_dir: str = "translations"  # relative to the project root, or absolute
-    backoff: float = 0.5  # first retry waits up to this many seconds; doubles each retry (full jitter)
+    backoff: float = 0.25  # first retry of a text waits up to this many seconds; doubles each retry (jitter)
     max_backoff: float = 8.0
     breaker_failures: int = 5  # consecutive segments failing for good -> stop calling the backend
     breaker_unreachable: int = 3  # consecutive attempts that got no HTTP answer at all -> stop
@@ -415,60 +416,29 @@ def _classify(exc: BaseException) -> tuple[str, str, float | None]:
     return "error", f"{type(exc).__name__}: {exc}", None
 
 
-def _translate_chunk(chunk: str, run: _Run) -> str | None:
-    """Translate one chunk with retries; None when it failed for good (or the breaker is open)."""
+def _attempt(chunk: str, run: _Run) -> tuple[str, str | None, str, float | None]:
+    """One request for `chunk`, on a worker thread: (kind, answer, why, retry-after). kind is "ok", "invalid"
+    (answer rejected), "no-answer" (timeout, connection), "retry" (429, 5xx), "fatal" (auth) or "error"."""
     _local.run = run
+    _local.last_http = None
     config = run.config
-    for attempt in range(config.retries + 1):
-        if run.open.is_set():
-            return None
-        _local.last_http = None
-        try:
-            translator = make_translator(config)
-        except BackendError as exc:
-            run.trip(str(exc))
-            return None
-        with run.lock:
-            run.chars += len(chunk)
-        try:
-            answer = translator.translate(chunk)
-        except Exception as exc:  # deep-translator raises many unrelated types; classify by what HTTP did
-            kind, why, retry_after = _classify(exc)
-        else:
-            run.answered()
-            if config.backend == "mymemory" and isinstance(answer, str):
-                answer = html.unescape(answer)  # MyMemory answers with HTML entities (&#39;)
-            reason = reject_reason(chunk, answer, config.target)
-            if reason is None:
-                run.succeeded()
-                return answer.strip()
-            with run.lock:
-                run.rejected += 1
-            run.note_error(reason)
-            run.segment_failed(reason)
-            return None  # asking again rarely fixes garbage, and costs quota
-        if kind == "no-answer":
-            run.no_answer(why)
-        else:
-            run.answered()
-        run.note_error(why)
-        if kind == "fatal":
-            with run.lock:
-                run.failed += 1
-            run.trip(f"{config.backend}: {why}")
-            return None
-        if kind not in ("retry", "no-answer") or attempt == config.retries:
-            run.segment_failed(why)
-            return None
-        with run.lock:
-            run.retries += 1
-        cap = min(config.max_backoff, config.backoff * 2 ** attempt)
-        delay = random.uniform(0, cap)
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, config.max_backoff))
-        if run.open.wait(delay):  # returns at once if the breaker opens meanwhile
-            return None
-    return None
+    try:
+        translator = make_translator(config)
+    except BackendError as exc:
+        return "fatal", None, str(exc), None
+    with run.lock:
+        run.chars += len(chunk)
+    try:
+        answer = translator.translate(chunk)
+    except Exception as exc:  # deep-translator raises many unrelated types; classify by what HTTP did
+        kind, why, retry_after = _classify(exc)
+        return kind, None, why, retry_after
+    if config.backend == "mymemory" and isinstance(answer, str):
+        answer = html.unescape(answer)  # MyMemory answers with HTML entities (&#39;)
+    reason = reject_reason(chunk, answer, config.target)
+    if reason is not None:
+        return "invalid", None, reason, None
+    return "ok", answer.strip(), "", None
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -565,30 +535,78 @@ def _finish(result: Translations, from_memory: set[str], report: TranslationRepo
 
 def _request_all(need: list[str], config: TranslatorConfig, memory: TranslationMemory, report: TranslationReport,
                  progress: Callable[[int, int], None] | None) -> dict[str, str]:
+    """Send `need` with at most `concurrency` requests in flight. A text waiting for its retry does not hold a
+    worker (others go meanwhile), but at most 4 x concurrency texts may wait at once, so a failing backend is
+    detected after a few dozen requests, not after one request per text."""
     run = _Run(config)
     done: dict[str, str] = {}
     try:
         make_translator(config)  # a missing key or URL is known before any request
     except BackendError as exc:
         run.trip(str(exc))
-    pool = ThreadPoolExecutor(max_workers=max(1, min(config.concurrency, len(need))),
-                              thread_name_prefix="translate")
-    futures: dict[Future[str | None], str] = {}
-    finished = 0
+    slots = max(1, min(config.concurrency, len(need)))
+    window = 4 * slots
+    pool = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="translate")
+    fresh = list(reversed(need))  # popped from the end: document order
+    retry_at: list[tuple[float, int, str, int]] = []  # heap of (when, seq, chunk, attempt)
+    in_flight: dict[Future[tuple[str, str | None, str, float | None]], tuple[str, int]] = {}
+    paused_until = 0.0  # a Retry-After header pauses every request, not just one text
+    finished = seq = 0
     last_save = time.monotonic()
+
+    def give_up(chunk: str, why: str) -> None:
+        nonlocal finished
+        finished += 1
+        run.segment_failed(why)
+
     try:
-        if not run.open.is_set():
-            futures = {pool.submit(_translate_chunk, chunk, run): chunk for chunk in need}
-        pending_futures = set(futures)
-        while pending_futures:
-            completed, pending_futures = wait(pending_futures, timeout=0.5, return_when=FIRST_COMPLETED)
+        while (fresh or retry_at or in_flight) and not run.open.is_set():
+            now = time.monotonic()
+            while len(in_flight) < slots and now >= paused_until:
+                if retry_at and retry_at[0][0] <= now:
+                    _, _, chunk, attempt = heapq.heappop(retry_at)
+                elif fresh and len(retry_at) < window:
+                    chunk, attempt = fresh.pop(), 0
+                else:
+                    break
+                in_flight[pool.submit(_attempt, chunk, run)] = (chunk, attempt)
+            wake = [paused_until - now] if paused_until > now else []
+            if retry_at:
+                wake.append(retry_at[0][0] - now)
+            timeout = max(0.005, min(wake + [0.5]))
+            if not in_flight:
+                run.open.wait(timeout)
+                continue
+            completed, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
             for future in completed:
-                finished += 1
-                chunk = futures[future]
-                answer = future.result()
-                if answer is not None:
-                    done[chunk] = answer
-                    memory.put(chunk, answer)
+                chunk, attempt = in_flight.pop(future)
+                kind, answer, why, retry_after = future.result()
+                if kind == "ok":
+                    run.succeeded()
+                    done[chunk] = answer  # type: ignore[assignment]
+                    memory.put(chunk, answer)  # type: ignore[arg-type]
+                    finished += 1
+                    continue
+                run.note_error(why)
+                if kind == "no-answer":
+                    run.no_answer(why)
+                else:
+                    run.answered()
+                if kind == "fatal":
+                    run.failed += 1
+                    run.trip(f"{config.backend}: {why}")
+                elif kind == "invalid":
+                    run.rejected += 1  # asking again rarely fixes garbage, and costs quota
+                    give_up(chunk, why)
+                elif kind in ("retry", "no-answer") and attempt < config.retries:
+                    run.retries += 1
+                    delay = random.uniform(0, min(config.max_backoff, config.backoff * 2 ** attempt))
+                    if retry_after is not None:
+                        paused_until = max(paused_until, time.monotonic() + min(retry_after, config.max_backoff))
+                    seq += 1
+                    heapq.heappush(retry_at, (time.monotonic() + delay, seq, chunk, attempt + 1))
+                else:
+                    give_up(chunk, why)
             if progress is not None and completed:
                 progress(finished, len(need))
             if time.monotonic() - last_save >= 1.0:
@@ -596,11 +614,12 @@ def _request_all(need: list[str], config: TranslatorConfig, memory: TranslationM
                 last_save = time.monotonic()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-        for future, chunk in futures.items():  # results that arrived while we were interrupted
-            if future.done() and not future.cancelled() and future.exception() is None and future.result():
-                if chunk not in done:
-                    done[chunk] = future.result()  # type: ignore[assignment]
-                    memory.put(chunk, done[chunk])
+        for future, (chunk, _) in in_flight.items():  # answers that arrived while we were stopping
+            if future.done() and not future.cancelled() and future.exception() is None:
+                kind, answer, _, _ = future.result()
+                if kind == "ok" and chunk not in done:
+                    done[chunk] = answer  # type: ignore[assignment]
+                    memory.put(chunk, answer)  # type: ignore[arg-type]
         memory.save()
         run.close()
         report.requests += run.requests
