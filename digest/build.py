@@ -1,22 +1,32 @@
 """The pipeline, in one place: load -> summarize -> translate -> render -> feeds -> write."""
 from __future__ import annotations
 
+import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Callable
 
-from .articles import load_content
+from markupsafe import Markup
+
+from .articles import load_article, load_content
+from .cache import (BuildState, IncrementalOutput, Store, apply_journal, cache_dir, code_version, digest_of,
+                    file_digests, forget_state, load_state, remove_leftovers, save_state, stat_digest, state_path,
+                    tree_digest)
 from .config import Config
 from .feeds import rss_feed, sitemap
 from .model import Article, English, Problem, Summary
 from .output import StagedOutput
 from .render import OTHER, ArticleView, PageRenderer, article_views, feed_path, home_path, sort_key
 from .summarize import summarize
-from .translate import english_for, segments_for, translate_segments
+from .translate import english_for, memory_root, segments_for, translate_segments
 
-# Exit codes of `generate.py build` (documented in the README).
-EXIT_OK, EXIT_FAILED, EXIT_SKIPPED, EXIT_STRICT = 0, 1, 3, 4
+# Exit codes of `generate.py build` (documented in the README and in `generate.py build --help`):
+# 0 all published; 1 the build failed (nothing changed in output/); 2 bad command line or config;
+# 3 some files were skipped, the rest published; 4 --strict and warnings or untranslated articles;
+# 5 another build is writing the same output folder (nothing done); 130 interrupted (output/ left as it was).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED, EXIT_STRICT, EXIT_BUSY = 0, 1, 2, 3, 4, 5
 
 
 @dataclass
@@ -31,9 +41,11 @@ class BuildReport:
     seconds: float = 0.0
 
     def exit_code(self, strict: bool) -> int:
+        if self.skipped:
+            return EXIT_SKIPPED
         if strict and (self.warnings or self.untranslated):
             return EXIT_STRICT
-        return EXIT_SKIPPED if self.skipped else EXIT_OK
+        return EXIT_OK
 
 
 Log = Callable[[str], None]
@@ -60,50 +72,483 @@ def translate_all(config: Config, articles: list[Article], summaries: dict[str, 
     return english, report
 
 
-def build(config: Config, *, log: Log = _stderr, quiet: bool = False) -> BuildReport:
-    """Build the whole site into config.output_dir, atomically. Bad articles are reported, not fatal."""
+def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool = False) -> BuildReport:
+    """Build the site into config.output_dir. Bad articles are reported, not fatal.
+
+    Incremental: per-article work comes from the cache (digest/cache.py) when its inputs are unchanged, and only
+    output files whose recipe changed are rendered. A full build (`full=True`, no previous state, static files
+    changed, or most pages changed) renders everything into a fresh folder that is swapped in whole; an
+    incremental one writes the changed files through a journal. Either way the result is byte-identical to a
+    clean full build, and a killed build leaves the previous site."""
     started = time.perf_counter()
     report = BuildReport()
     say = (lambda m: None) if quiet else log
-
-    articles, humans, problems = load_content(config.content_dir)
-    report.skipped = [p for p in problems if p.severity == "error"]
-    report.warnings = [p for p in problems if p.severity != "error"]
-    articles.sort(key=sort_key, reverse=True)
-    say(f"loaded {len(articles)} articles from {config.content_dir}"
-        + (f" ({len(report.skipped)} skipped)" if report.skipped else ""))
-
-    summaries = summarize_all(config, articles)
-    english, report.translation = translate_all(config, articles, summaries, humans, say)
-
-    views: dict[str, list[ArticleView]] = {"ar": [], "en": []}
-    for article in articles:
-        for lang, view in article_views(config, article, summaries[article.slug], english[article.slug]).items():
-            views[lang].append(view)
-    report.untranslated = [a.source_path for a in articles if not english[a.slug].complete]
-    report.published, report.english = len(views["ar"]), len(views["en"])
-
-    renderer = PageRenderer(config)
-    published = {a.slug: a.published for a in articles}
-    stage = StagedOutput(config.output_dir)
+    stage_clock = _Clock(say)
+    cdir = cache_dir(config.output_dir)
+    apply_journal(config.output_dir)  # a build killed after its commit point is finished first
+    remove_leftovers(config.output_dir)
+    spath = state_path(cdir, config.output_dir)
+    state = BuildState(output=str(config.output_dir.resolve())) if full else load_state(spath, config.output_dir)
+    store = Store(cdir / "store.sqlite")
     try:
+        fp = _fingerprints(config)
+        # --- load ---------------------------------------------------------------------------------------------
+        articles, humans, problems, akeys, files, parsed = _load(config, state, store, fp)
+        report.skipped = [p for p in problems if p.severity == "error"]
+        report.warnings = [p for p in problems if p.severity != "error"]
+        articles.sort(key=sort_key, reverse=True)
+        stage_clock.done("load", f"{len(articles)} articles from {config.content_dir}"
+                         + (f", {len(report.skipped)} skipped" if report.skipped else "")
+                         + f" ({parsed} parsed, {len(articles) - min(parsed, len(articles))} cached)")
+
+        # --- summarize + translate: only articles whose record (views) is not cached ----------------------------
+        rkeys = {a.slug: digest_of(fp["record"], akeys[a.source_path], a.slug, repr(humans.get(a.slug)))
+                 for a in articles}
+        records: dict[str, dict] = {}
+        for a in articles:
+            rec = state.records.get(rkeys[a.slug])
+            if rec is not None:
+                records[a.slug] = rec
+        missing = [a for a in articles if a.slug not in records]
+        if missing:
+            found = store.get_many(f"R:{rkeys[a.slug]}" for a in missing)
+            for a in missing:
+                views = found.get(f"R:{rkeys[a.slug]}")
+                if views is not None:
+                    records[a.slug] = _record(views, complete="en" in views)
+            missing = [a for a in missing if a.slug not in records]
+        fresh_views: dict[str, dict[str, ArticleView]] = {}
+        if missing:
+            fresh_views = _compute_records(config, missing, humans, store, akeys, fp, say, report, stage_clock)
+            volatile = config.translator.backend != "none"
+            for a in missing:
+                views = fresh_views[a.slug]
+                rec = _record(views, complete="en" in views)
+                # A pending translation is retried by the next build: only complete records are kept then.
+                if rec["complete"] or not volatile:
+                    store.put(f"R:{rkeys[a.slug]}", views)
+                else:
+                    rec["volatile"] = True
+                records[a.slug] = rec
+        else:
+            stage_clock.done("summarize", "0 articles (all cached)")
+        store.flush()
+
+        teasers = {"ar": [], "en": []}
+        digests = {"ar": [], "en": []}
+        rkey_of_path: dict[str, str] = {}
+        for a in articles:
+            rec = records[a.slug]
+            for lang in ("ar", "en"):
+                if lang in rec["teasers"]:
+                    teasers[lang].append(rec["teasers"][lang])
+                    digests[lang].append(rec["digests"][lang])
+                    rkey_of_path[rec["teasers"][lang].path] = rkeys[a.slug]
+        report.untranslated = [a.source_path for a in articles if not records[a.slug]["complete"]]
+        report.published, report.english = len(teasers["ar"]), len(teasers["en"])
+
+        # --- plan: every output file and the recipe (hash of all its inputs) it is made from -----------------
+        plan: dict[str, str] = {}
+        jobs: dict[str, tuple] = {}
         for lang in ("ar", "en"):
-            for view in views[lang]:
-                stage.write(view.path, renderer.article_page(view))
-            stage.write_all(renderer.home_pages(lang, views[lang]))
-            stage.write(feed_path(lang), rss_feed(config, lang, views[lang], published))
-        stage.write("404.html", renderer.not_found_page())
-        stage.write("sitemap.xml", sitemap(config, _sitemap_groups(config, views)))
-        stage.write("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode())
-        stage.write(".nojekyll", b"")
-        stage.copy_tree(config.static_dir, "static")
-        report.pages = len(stage.written)
-        stage.commit()
-    except BaseException:
-        stage.discard()
-        raise
+            for view, d in zip(teasers[lang], digests[lang]):
+                plan[view.path] = digest_of(fp["article.html"], d)
+                jobs[view.path] = ("article", view.path)
+            per_page = config.per_page
+            count = max(1, -(-len(teasers[lang]) // per_page))
+            for number in range(1, count + 1):
+                chunk = digests[lang][(number - 1) * per_page: number * per_page]
+                recipe = digest_of(fp["index.html"], lang, number, count, chunk)
+                plan[home_path(lang, number)] = recipe
+                jobs[home_path(lang, number)] = ("home", lang, number)
+                if lang == "ar" and number == 1:
+                    plan["index.html"] = digest_of(recipe, "root")
+                    jobs["index.html"] = ("home", lang, number)
+
+        # Small aggregates are cheap: made every time, compared by their bytes.
+        published = {a.slug: a.published for a in articles}
+        small: dict[str, bytes] = {}
+        for lang in ("ar", "en"):
+            top = teasers[lang][: config.feed_items]
+            full_top = _full_views(top, rkey_of_path, fresh_views, store)
+            small[feed_path(lang)] = rss_feed(config, lang, full_top, published)
+        small["sitemap.xml"] = sitemap(config, _sitemap_groups(config, teasers))
+        small["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode()
+        small[".nojekyll"] = b""
+        for rel, data in small.items():
+            plan[rel] = digest_of(data)
+        stage_clock.done("plan", f"{len(plan)} files")
+
+        # --- write ----------------------------------------------------------------------------------------------
+        previous = state.manifest
+        output_ok = config.output_dir.is_dir() and bool(previous)
+        changed = [rel for rel, recipe in plan.items() if previous.get(rel) != recipe]
+        static_fp = fp["static"]
+        incremental = (output_ok and previous.get("\0static") == static_fp and previous.get("\0404") == fp["404.html"]
+                       and len(changed) <= max(64, len(plan) // 2))
+        new_state = BuildState(output=str(config.output_dir.resolve()), manifest=dict(plan), files=files,
+                               scanned_ns=state_scan_started(files_started=stage_clock.started_ns))
+        new_state.manifest["\0static"] = static_fp
+        new_state.manifest["\0404"] = fp["404.html"]
+        new_state.records = {rkeys[a.slug]: _light(records[a.slug]) for a in articles
+                             if not records[a.slug].get("volatile")}
+        new_state.stubs = _stubs(articles, akeys, state, parsed_articles=None)
+        page_jobs = [jobs[rel] for rel in (changed if incremental else plan) if rel in jobs]
+        page_jobs = _dedupe_home_jobs(page_jobs)
+
+        if incremental:
+            out = IncrementalOutput(config.output_dir)
+            try:
+                rendered = _render(config, out.stage, page_jobs, teasers, rkey_of_path, fresh_views, store)
+                for rel in changed:
+                    if rel in small:
+                        out.write(rel, small[rel])
+                deletions = [rel for rel in previous if rel not in plan and not rel.startswith("\0")
+                             and not rel.startswith("static/")]
+                forget_state(spath)  # until the new state is saved, the next build is a full one
+                out.commit(deletions)
+            except BaseException:
+                out.discard()
+                raise
+            stage_clock.done("write", f"{len(changed)} changed files ({rendered} pages rendered), "
+                                      f"{len(deletions)} removed, {len(plan) - len(changed)} unchanged; incremental")
+            report.pages = len(plan) + sum(1 for rel in previous if rel.startswith("static/"))
+            for rel in previous:
+                if rel.startswith("static/"):
+                    new_state.manifest[rel] = previous[rel]
+        else:
+            stage = StagedOutput(config.output_dir)
+            try:
+                rendered = _render(config, stage.stage, page_jobs, teasers, rkey_of_path, fresh_views, store)
+                for rel, data in small.items():
+                    stage.write(rel, data)
+                stage.write("404.html", PageRenderer(config).not_found_page())
+                before = len(stage.written)
+                stage.copy_tree(config.static_dir, "static")
+                for rel in stage.written[before:]:
+                    new_state.manifest[rel] = "static"
+                report.pages = len(plan) + 1 + len(stage.written) - before
+                forget_state(spath)
+                stage.commit()
+            except BaseException:
+                stage.discard()
+                raise
+            stage_clock.done("write", f"{report.pages} files ({rendered} pages rendered); full build, swapped in")
+        save_state(spath, new_state)
+    finally:
+        store.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+# --- helpers of build() ------------------------------------------------------------------------------------------
+class _Clock:
+    """One progress line per stage: what was done, and how long it took."""
+
+    def __init__(self, say: Log):
+        self.say = say
+        self.started_ns = time.time_ns()
+        self.last = time.perf_counter()
+
+    def done(self, stage: str, what: str) -> None:
+        now = time.perf_counter()
+        self.say(f"{stage:>10}: {what} in {now - self.last:.2f}s")
+        self.last = now
+
+
+def state_scan_started(files_started: int) -> int:
+    return files_started
+
+
+def _fingerprints(config: Config) -> dict[str, str]:
+    """Hashes of the inputs shared by many outputs; each output's recipe includes those it depends on."""
+    from dataclasses import fields
+
+    code = code_version()
+    per_site = {f.name: repr(getattr(config, f.name)) for f in fields(config)
+                if f.name not in ("content_dir", "output_dir", "config_path", "translator")}
+    site = digest_of(code, per_site)
+    static = tree_digest(config.static_dir)
+    templates = _template_digests(config.templates_dir)
+    tr = config.translator
+    memory = stat_digest(memory_root(tr), "*.jsonl")
+    fp = {
+        "code": code, "site": site, "static": static,
+        "article": digest_of(code, config.max_file_bytes),
+        "summary": digest_of(code, config.summary_sentences, config.summary_words),
+        "record": digest_of(site, repr(tr), memory),
+    }
+    for name in ("article.html", "index.html", "404.html"):
+        fp[name] = digest_of(site, static, templates.get(name, ""))
+    return fp
+
+
+def _template_digests(folder: Path) -> dict[str, str]:
+    """Per template: hash of its source and of every template it extends/includes/imports, recursively."""
+    import jinja2
+    from jinja2 import meta
+
+    env = jinja2.Environment()
+    sources: dict[str, str] = {}
+    refs: dict[str, set[str]] = {}
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                name = path.relative_to(folder).as_posix()
+                sources[name] = path.read_text(encoding="utf-8", errors="replace")
+                try:
+                    refs[name] = {r for r in meta.find_referenced_templates(env.parse(sources[name])) if r}
+                except jinja2.TemplateSyntaxError:
+                    refs[name] = set(sources)  # broken: depend on everything (the render will report it)
+                except TypeError:
+                    refs[name] = set(sources)
+    out = {}
+    for name in sources:
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            todo.extend(refs.get(current, set()) | ({*sources} if None in refs.get(current, set()) else set()))
+        out[name] = digest_of(sorted((n, sources.get(n, "")) for n in seen))
+    return out
+
+
+def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str]):
+    """load_content with a cached load_article: unchanged files give back their cached Article."""
+    from .articles import content_files, git_first_commit_times
+
+    started_ns = time.time_ns()
+    paths, translation_paths = content_files(config.content_dir)
+    files = file_digests(paths, config.content_dir, state.files, state.scanned_ns)
+    git_times = git_first_commit_times(config.content_dir)
+    akeys: dict[str, str] = {}
+    for path in paths:
+        rel = path.relative_to(config.content_dir).as_posix()
+        if rel not in files:
+            continue
+        resolved = path.resolve()
+        when = git_times.get(resolved)
+        if when is None:
+            when = ("mtime", int(files[rel][1] // 1_000_000_000))
+        akeys[rel] = digest_of(fp["article"], rel, files[rel][4], when)
+    known = {k: state.stubs[k] for k in akeys.values() if k in state.stubs}
+    misses = [p for p in paths if akeys.get(p.relative_to(config.content_dir).as_posix()) not in known]
+    from_store = store.get_many(f"A:{akeys[p.relative_to(config.content_dir).as_posix()]}" for p in misses
+                                if p.relative_to(config.content_dir).as_posix() in akeys)
+    fresh: dict[str, object] = {}
+    need_parse = []
+    for p in misses:
+        rel = p.relative_to(config.content_dir).as_posix()
+        k = akeys.get(rel)
+        if k is not None and f"A:{k}" in from_store:
+            fresh[k] = from_store[f"A:{k}"]
+        else:
+            need_parse.append(p)
+    for path, result in _parallel(_parse_one, [(str(p), str(config.content_dir), config.max_file_bytes)
+                                               for p in need_parse]):
+        rel = Path(path).relative_to(config.content_dir).as_posix()
+        k = akeys.get(rel)
+        if k is not None:
+            fresh[k] = result
+            if not isinstance(result, BaseException):
+                store.put(f"A:{k}", result)
+
+    def cached_load(path: Path, content_dir: Path, *args, **kwargs):
+        k = akeys.get(path.relative_to(content_dir).as_posix())
+        if k in known:
+            return known[k]
+        value = fresh.get(k) if k is not None else None
+        if value is None:
+            return load_article(path, content_dir, *args, **kwargs)
+        if isinstance(value, BaseException):
+            raise value
+        return value
+
+    articles, humans, problems = load_content(config.content_dir, max_bytes=config.max_file_bytes, load=cached_load)
+    _load.fresh = fresh  # type: ignore[attr-defined]
+    for rel in list(files):
+        files[rel] = files[rel]
+    state_files = files
+    return articles, humans, problems, akeys, state_files, len(need_parse)
+
+
+def _parse_one(path: str, content_dir: str, max_bytes: int):
+    from .articles import load_article as load
+
+    try:
+        return path, load(Path(path), Path(content_dir), {}, max_bytes=max_bytes)
+    except Exception as exc:  # re-raised by cached_load inside load_content, which reports it
+        return path, exc
+
+
+def _stubs(articles: list[Article], akeys: dict[str, str], state: BuildState, parsed_articles=None) -> dict:
+    """Articles without their body: all load_content needs to give back for an unchanged file."""
+    out = {}
+    for a in articles:
+        k = akeys.get(a.source_path)
+        if k is not None:
+            out[k] = state.stubs.get(k) or replace(a, paragraphs=())
+    return out
+
+
+def _record(views: dict[str, ArticleView], complete: bool) -> dict:
+    return {"teasers": {lang: replace(v, body_html=Markup("")) for lang, v in views.items()},
+            "digests": {lang: digest_of(repr(v)) for lang, v in views.items()},
+            "complete": complete}
+
+
+def _light(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k != "volatile"}
+
+
+def _compute_records(config: Config, missing: list[Article], humans: dict, store: Store, akeys: dict[str, str],
+                     fp: dict[str, str], say: Log, report: BuildReport, clock: _Clock) -> dict[str, dict]:
+    """Summary, English and page models of the articles not in the cache (in parallel when many)."""
+    fresh = getattr(_load, "fresh", {})
+    full: list[Article] = []
+    need_body = [a for a in missing if not a.paragraphs]
+    bodies = store.get_many(f"A:{akeys[a.source_path]}" for a in need_body)
+    for a in missing:
+        if a.paragraphs:
+            full.append(a)
+            continue
+        k = akeys[a.source_path]
+        body = fresh.get(k) or bodies.get(f"A:{k}")
+        if body is None or isinstance(body, BaseException):
+            body = load_article(config.content_dir / a.source_path, config.content_dir, {},
+                                max_bytes=config.max_file_bytes)
+        full.append(replace(a, paragraphs=body.paragraphs))
+    skeys = {a.slug: f"S:{digest_of(fp['summary'], akeys[a.source_path])}" for a in full}
+    summaries: dict[str, Summary] = {}
+    cached = store.get_many(skeys.values())
+    for a in full:
+        if skeys[a.slug] in cached:
+            summaries[a.slug] = cached[skeys[a.slug]]
+    todo = [a for a in full if a.slug not in summaries]
+    for slug, summary in _parallel(_summarize_one, [(a, config.summary_sentences, config.summary_words)
+                                                    for a in todo]):
+        summaries[slug] = summary
+        store.put(skeys[slug], summary)
+    clock.done("summarize", f"{len(todo)} articles ({len(full) - len(todo)} cached)")
+    english, report.translation = translate_all(config, full, summaries, humans, say)
+    clock.done("translate", f"{len(full)} articles looked up")
+    views = {slug: v for slug, v in _parallel(_views_one, [(config, a, summaries[a.slug], english[a.slug])
+                                                           for a in full])}
+    clock.done("models", f"{len(full)} articles")
+    return views
+
+
+def _summarize_one(article: Article, sentences: int | None, words: int | None):
+    return article.slug, summarize(article, sentences=sentences, words=None if sentences else words)
+
+
+def _views_one(config: Config, article: Article, summary: Summary, english: English):
+    return article.slug, article_views(config, article, summary, english)
+
+
+def _full_views(teasers: list[ArticleView], rkey_of_path: dict[str, str], fresh: dict, store: Store) -> list:
+    out = []
+    wanted = [t for t in teasers if t.slug not in fresh]
+    found = store.get_many(f"R:{rkey_of_path[t.path]}" for t in wanted)
+    for t in teasers:
+        views = fresh.get(t.slug) or found.get(f"R:{rkey_of_path[t.path]}")
+        out.append(views[t.lang])
+    return out
+
+
+def _dedupe_home_jobs(jobs: list[tuple]) -> list[tuple]:
+    return list(dict.fromkeys(jobs))
+
+
+# --- rendering, in worker processes when there is much of it -------------------------------------------------------
+_WORK: dict = {}
+_PARALLEL_MIN = 200  # below this many items the pool's start-up costs more than it saves
+
+
+def _workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _parallel(func, items: list[tuple]):
+    """func(*item) for every item; in a fork pool when there are many (results in order)."""
+    if len(items) < _PARALLEL_MIN or _workers() == 1:
+        return [func(*item) for item in items]
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    chunk = max(1, len(items) // (_workers() * 8))
+    with ctx.Pool(_workers()) as pool:
+        return pool.starmap(func, items, chunksize=chunk)
+
+
+def _render(config: Config, root: Path, jobs: list[tuple], teasers: dict, rkey_of_path: dict[str, str],
+            fresh: dict, store: Store) -> int:
+    """Render page jobs into `root`; article pages load their full model from the cache (or `fresh`)."""
+    if not jobs:
+        return 0
+    _WORK.update(config=config, root=root, teasers=teasers, rkeys=rkey_of_path, fresh=fresh,
+                 store_path=store.path)
+    try:
+        if len(jobs) < _PARALLEL_MIN or _workers() == 1:
+            return _render_jobs(jobs, store)
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        # Articles first in contiguous runs (one cache read per run), then the home pages.
+        size = max(20, len(jobs) // (_workers() * 6))
+        batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        with ctx.Pool(_workers()) as pool:
+            return sum(pool.imap_unordered(_render_batch, batches))
+    finally:
+        _WORK.clear()
+
+
+def _render_batch(jobs: list[tuple]) -> int:
+    store = _WORK.get("worker_store")
+    if store is None:
+        store = _WORK["worker_store"] = Store(_WORK["store_path"])
+    return _render_jobs(jobs, store)
+
+
+def _render_jobs(jobs: list[tuple], store: Store) -> int:
+    from .output import safe_join
+
+    config, root = _WORK["config"], _WORK["root"]
+    renderer = _WORK.get("renderer")
+    if renderer is None:
+        renderer = _WORK["renderer"] = PageRenderer(config)  # templates compiled once per process
+    teasers, rkeys, fresh = _WORK["teasers"], _WORK["rkeys"], _WORK["fresh"]
+    articles = [j for j in jobs if j[0] == "article"]
+    wanted = [rkeys[j[1]] for j in articles if j[1].split("/")[1] not in fresh]
+    found = store.get_many(f"R:{k}" for k in wanted)
+    made_dirs: set[Path] = set()
+    count = 0
+
+    def write(rel: str, data: bytes) -> None:
+        path = safe_join(root, rel)
+        if path.parent not in made_dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made_dirs.add(path.parent)
+        with open(path, "wb") as handle:
+            handle.write(data)
+
+    for _, rel in articles:
+        lang, slug = rel.split("/")[0], rel.split("/")[1]
+        views = fresh.get(slug) or found.get(f"R:{rkeys[rel]}")
+        write(rel, renderer.article_page(views[lang]))
+        count += 1
+    homes: dict[str, set[int]] = {}
+    for job in jobs:
+        if job[0] == "home":
+            homes.setdefault(job[1], set()).add(job[2])
+    for lang, numbers in homes.items():
+        for rel, data in renderer.home_pages(lang, teasers[lang], only=numbers):
+            write(rel, data)
+            count += 1
+    return count
 
 
 def _sitemap_groups(config: Config, views: dict[str, list[ArticleView]]) -> list[dict[str, str]]:
