@@ -756,9 +756,10 @@ def _all_segments(items: Iterable[Item]) -> list[str]:
 
 
 def translate_command(items: Sequence[Item], config: TranslatorConfig, *, dry_run: bool = False,
-                      out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+                      out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Translate every segment of `items` into the memory and print what it cost. Exit status: 0 when nothing is
     pending (or for a dry run), 1 otherwise; partial results are kept in the memory either way."""
+    out, err = out or sys.stdout, err or sys.stderr
     segments = _all_segments(items)
     progress = None if dry_run else ProgressBar(err)
     result, report = translate_segments(segments, config, progress=progress, dry_run=dry_run)
@@ -782,8 +783,9 @@ def translate_command(items: Sequence[Item], config: TranslatorConfig, *, dry_ru
     return 1 if report.pending else 0
 
 
-def prune_command(items: Sequence[Item], config: TranslatorConfig, *, out: TextIO = sys.stdout) -> int:
+def prune_command(items: Sequence[Item], config: TranslatorConfig, *, out: TextIO | None = None) -> int:
     """Remove memory entries (every backend, this language pair) that no current article needs any more."""
+    out = out or sys.stdout
     segments = _all_segments(items)
     root = memory_root(config)
     total = 0
