@@ -29,14 +29,29 @@ def _config(args: argparse.Namespace):
         raise SystemExit(2)
 
 
+def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: the staging folder goes, output/ stays
+    raise KeyboardInterrupt
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    from digest.build import build, print_report
+    import signal
+
+    from digest.build import EXIT_BUSY, EXIT_FAILED, build, print_report
+    from digest.output import OutputBusy, OutputError
 
     config = _config(args)
     if not config.content_dir.is_dir():
         print(f"error: content folder {config.content_dir} does not exist", file=sys.stderr)
         return 2
-    report = build(config, quiet=args.quiet)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        report = build(config, quiet=args.quiet)
+    except OutputBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except OutputError as exc:
+        print(f"error: {exc}; {config.output_dir} was left as it was", file=sys.stderr)
+        return EXIT_FAILED
     print_report(report, config)
     return report.exit_code(args.strict)
 
@@ -100,9 +115,13 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     build = commands.add_parser("build", help="build the site into output/",
-                                description="Build the whole bilingual site. Exit codes: 0 ok; 1 failure; "
-                                            "3 some articles were skipped (others published); "
-                                            "4 --strict and warnings or pending translations.")
+                                description="Build the whole bilingual site. Every bad content file gets one "
+                                            "message (file:line: error|warning: reason); the others are "
+                                            "published. Exit codes: 0 ok; 1 failure (output/ unchanged); "
+                                            "2 bad command line or config; 3 some files were skipped (the "
+                                            "others published); 4 --strict and warnings or pending "
+                                            "translations; 5 another build is writing the same output folder; "
+                                            "130 interrupted (output/ unchanged).")
     build.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
     build.add_argument("--output", metavar="DIR", help="output folder (default: output/)")
     build.add_argument("--base-url", metavar="URL", help="public URL of the site, e.g. https://user.github.io/repo/")
