@@ -96,8 +96,15 @@ def split_sentences(paragraph: str) -> list[str]:
         if any(a < m.start() and end <= b for a, b in spans):
             continue  # the terminator sits inside a quote or bracket that continues
         run = m.group(0).rstrip("\"'»”’)]")
+        if run != m.group(0):
+            # «... انتهى.» followed by more words: the quote usually sits inside a longer
+            # sentence (قال «...» مضيفا ...), and a fragment starting mid-clause is worse than
+            # a long sentence
+            continue
         if run == "." and _is_abbreviation(text, m.start()):
             continue
+        if not any(ch.isalnum() for ch in text[cuts[-1] if cuts else 0:m.start()]):
+            continue  # a leading "..." is not a sentence of its own
         nxt = text[end:].lstrip()
         if not nxt:
             continue

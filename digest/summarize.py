@@ -35,6 +35,11 @@ class Weights:
 
 WEIGHTS = Weights()
 
+# Fixed rules, not tuned: a sentence this similar to a chosen one is a repeat (wire copy often
+# restates the lead), and a "sentence" this short is a caption, byline or "...المزيد" leftover.
+NEAR_DUPLICATE = 0.8
+MIN_WORDS = 4
+
 # Markdown syntax that is not content: heading marks, list bullets, emphasis, link targets.
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)|[*_`~]+")
@@ -90,14 +95,17 @@ def rank_sentences(sentences: list[str], headline: str = "", *, markdown: bool =
 def select(sentences: list[str], scores: list[float], *, sentences_budget: int | None = None,
            words_budget: int | None = None, vectors: list[dict[str, float]] | None = None,
            redundancy: float = WEIGHTS.redundancy) -> list[int]:
-    """Greedy MMR pick of sentence indices within the budget, returned in document order."""
+    """Greedy MMR pick of sentence indices within the budget, returned in document order.
+    At least one sentence is always returned (the best one, even if it alone exceeds the budget)."""
     n = len(sentences)
     if n == 0:
         return []
+    if sentences_budget is not None:
+        sentences_budget = max(1, sentences_budget)
     lengths = [word_count(s) for s in sentences]
     chosen: list[int] = []
     used = 0
-    remaining = set(range(n))
+    remaining = {i for i in range(n) if lengths[i] >= MIN_WORDS} or set(range(n))
     while remaining:
         if sentences_budget is not None and len(chosen) >= sentences_budget:
             break
@@ -106,6 +114,8 @@ def select(sentences: list[str], scores: list[float], *, sentences_budget: int |
             if words_budget is not None and chosen and used + lengths[i] > words_budget:
                 continue
             overlap = max((_cosine(vectors[i], vectors[j]) for j in chosen), default=0.0) if vectors else 0.0
+            if overlap >= NEAR_DUPLICATE:
+                continue
             val = scores[i] - redundancy * overlap
             if val > best_val:
                 best, best_val = i, val
