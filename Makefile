@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Extra options for `make site`, e.g. BUILD_ARGS="--base-url https://user.github.io/repo/" (the Pages workflow).
+BUILD_ARGS ?=
 
 .PHONY: site test serve clean
 
@@ -12,7 +14,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 site: $(STAMP)
-	$(PY) generate.py build
+	$(PY) generate.py build $(BUILD_ARGS)
 
 test: $(STAMP)
 	# pytest exits 5 when it collects no test: not a failure of the suite itself.
