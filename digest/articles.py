@@ -66,7 +66,8 @@ class Notes:
         self.items: list[tuple[int | None, str]] = []
 
     def add(self, message: str, line: int | None = None) -> None:
-        self.items.append((line, message))
+        if all(message != known for _, known in self.items):  # the same finding twice: the first line says it
+            self.items.append((line, message))
 
     def problems(self, rel: str) -> tuple[Problem, ...]:
         """One warning per file (several are joined), so every file gets at most one line in the report."""

@@ -60,14 +60,15 @@ def plain(text: str) -> str:
 
 
 # Scheme text that a browser would run or load if it ever became a URL, and inline event handler syntax. In plain
-# text these are harmless (they are escaped), but hostile content uses them to probe; a zero-width space after the
-# scheme name keeps the words readable and makes sure no tool can mistake them for a live URL or handler.
-_SCHEME_TEXT = re.compile(r"(?i)\b(javascript|vbscript|data)(\s*:)(?=\S)")
-_HANDLER_TEXT = re.compile(r"(?i)\b(on[a-z]{2,})(\s*=)")
+# text these are harmless (they are escaped), but hostile content uses them to probe, and a copy-paste of the text
+# should never yield a live URL or handler. Their ':' / '=' becomes the fullwidth form (：, ＝): still readable,
+# never a scheme or attribute, and not an invisible character that a later normalisation step would strip.
+_SCHEME_TEXT = re.compile(r"(?i)\b(javascript|vbscript|data)\s*:(?=\S)")
+_HANDLER_TEXT = re.compile(r"(?i)\b(on[a-z]{2,})\s*=")
 
 
 def defang(text: str) -> str:
-    return _HANDLER_TEXT.sub("\\1\u200b\\2", _SCHEME_TEXT.sub("\\1\u200b\\2", text))
+    return _HANDLER_TEXT.sub("\\1\uff1d", _SCHEME_TEXT.sub("\\1\uff1a", text))
 
 
 # --- HTML that content may carry ---------------------------------------------------------------------------
