@@ -17,7 +17,7 @@ from .cache import (BuildState, IncrementalOutput, Store, apply_journal, cache_d
 from .config import Config
 from .feeds import rss_feed, sitemap
 from .model import Article, English, Problem, Summary
-from .output import StagedOutput
+from .output import OutputLock, StagedOutput
 from .render import OTHER, ArticleView, PageRenderer, article_views, feed_path, home_path, sort_key
 from .summarize import summarize
 from .translate import english_for, memory_root, segments_for, translate_segments
@@ -85,15 +85,20 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
     say = (lambda m: None) if quiet else log
     stage_clock = _Clock(say)
     cdir = cache_dir(config.output_dir)
-    apply_journal(config.output_dir)  # a build killed after its commit point is finished first
-    remove_leftovers(config.output_dir)
+    lock = OutputLock(config.output_dir).acquire()  # one build per output folder (OutputBusy otherwise)
+    try:
+        apply_journal(config.output_dir)  # a build killed after its commit point is finished first
+        remove_leftovers(config.output_dir)
+    except BaseException:
+        lock.release()
+        raise
     spath = state_path(cdir, config.output_dir)
     state = BuildState(output=str(config.output_dir.resolve())) if full else load_state(spath, config.output_dir)
     store = Store(cdir / "store.sqlite")
     try:
         fp = _fingerprints(config)
         # --- load ---------------------------------------------------------------------------------------------
-        articles, humans, problems, akeys, files, parsed = _load(config, state, store, fp)
+        articles, humans, problems, akeys, files, parsed, fresh_articles = _load(config, state, store, fp)
         report.skipped = [p for p in problems if p.severity == "error"]
         report.warnings = [p for p in problems if p.severity != "error"]
         articles.sort(key=sort_key, reverse=True)
@@ -119,7 +124,8 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
             missing = [a for a in missing if a.slug not in records]
         fresh_views: dict[str, dict[str, ArticleView]] = {}
         if missing:
-            fresh_views = _compute_records(config, missing, humans, store, akeys, fp, say, report, stage_clock)
+            fresh_views = _compute_records(config, missing, humans, store, akeys, fp, say, report, stage_clock,
+                                           fresh_articles)
             volatile = config.translator.backend != "none"
             for a in missing:
                 views = fresh_views[a.slug]
@@ -184,15 +190,15 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         output_ok = config.output_dir.is_dir() and bool(previous)
         changed = [rel for rel, recipe in plan.items() if previous.get(rel) != recipe]
         static_fp = fp["static"]
-        incremental = (output_ok and previous.get("\0static") == static_fp and previous.get("\0404") == fp["404.html"]
+        incremental = (output_ok and previous.get("\x00static") == static_fp and previous.get("\x00404.html") == fp["404.html"]
                        and len(changed) <= max(64, len(plan) // 2))
         new_state = BuildState(output=str(config.output_dir.resolve()), manifest=dict(plan), files=files,
-                               scanned_ns=state_scan_started(files_started=stage_clock.started_ns))
-        new_state.manifest["\0static"] = static_fp
-        new_state.manifest["\0404"] = fp["404.html"]
+                               scanned_ns=stage_clock.started_ns)
+        new_state.manifest["\x00static"] = static_fp
+        new_state.manifest["\x00404.html"] = fp["404.html"]
         new_state.records = {rkeys[a.slug]: _light(records[a.slug]) for a in articles
                              if not records[a.slug].get("volatile")}
-        new_state.stubs = _stubs(articles, akeys, state, parsed_articles=None)
+        new_state.stubs = _stubs(articles, akeys, state, fresh_articles)
         page_jobs = [jobs[rel] for rel in (changed if incremental else plan) if rel in jobs]
         page_jobs = _dedupe_home_jobs(page_jobs)
 
@@ -203,7 +209,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                 for rel in changed:
                     if rel in small:
                         out.write(rel, small[rel])
-                deletions = [rel for rel in previous if rel not in plan and not rel.startswith("\0")
+                deletions = [rel for rel in previous if rel not in plan and not rel.startswith("\x00")
                              and not rel.startswith("static/")]
                 forget_state(spath)  # until the new state is saved, the next build is a full one
                 out.commit(deletions)
@@ -237,6 +243,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         save_state(spath, new_state)
     finally:
         store.close()
+        lock.release()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -254,10 +261,6 @@ class _Clock:
         now = time.perf_counter()
         self.say(f"{stage:>10}: {what} in {now - self.last:.2f}s")
         self.last = now
-
-
-def state_scan_started(files_started: int) -> int:
-    return files_started
 
 
 def _fingerprints(config: Config) -> dict[str, str]:
@@ -318,10 +321,10 @@ def _template_digests(folder: Path) -> dict[str, str]:
 
 def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str]):
     """load_content with a cached load_article: unchanged files give back their cached Article."""
-    from .articles import content_files, git_first_commit_times
+    from .articles import git_first_commit_times, scan_content
 
     started_ns = time.time_ns()
-    paths, translation_paths = content_files(config.content_dir)
+    paths, _translations, _problems = scan_content(config.content_dir)  # load_content reports the problems
     files = file_digests(paths, config.content_dir, state.files, state.scanned_ns)
     git_times = git_first_commit_times(config.content_dir)
     akeys: dict[str, str] = {}
@@ -368,11 +371,7 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str]):
         return value
 
     articles, humans, problems = load_content(config.content_dir, max_bytes=config.max_file_bytes, load=cached_load)
-    _load.fresh = fresh  # type: ignore[attr-defined]
-    for rel in list(files):
-        files[rel] = files[rel]
-    state_files = files
-    return articles, humans, problems, akeys, state_files, len(need_parse)
+    return articles, humans, problems, akeys, files, len(need_parse), fresh
 
 
 def _parse_one(path: str, content_dir: str, max_bytes: int):
@@ -384,13 +383,18 @@ def _parse_one(path: str, content_dir: str, max_bytes: int):
         return path, exc
 
 
-def _stubs(articles: list[Article], akeys: dict[str, str], state: BuildState, parsed_articles=None) -> dict:
-    """Articles without their body: all load_content needs to give back for an unchanged file."""
+def _stubs(articles: list[Article], akeys: dict[str, str], state: BuildState, fresh: dict) -> dict:
+    """Articles without their body, as load_article returned them (before load_content renamed a colliding
+    slug): all load_content needs to be given back for an unchanged file."""
     out = {}
     for a in articles:
         k = akeys.get(a.source_path)
-        if k is not None:
-            out[k] = state.stubs.get(k) or replace(a, paragraphs=())
+        if k is None:
+            continue
+        if k in state.stubs:
+            out[k] = state.stubs[k]
+        elif isinstance(fresh.get(k), Article):
+            out[k] = replace(fresh[k], paragraphs=())
     return out
 
 
@@ -405,9 +409,9 @@ def _light(record: dict) -> dict:
 
 
 def _compute_records(config: Config, missing: list[Article], humans: dict, store: Store, akeys: dict[str, str],
-                     fp: dict[str, str], say: Log, report: BuildReport, clock: _Clock) -> dict[str, dict]:
+                     fp: dict[str, str], say: Log, report: BuildReport, clock: _Clock,
+                     fresh: dict) -> dict[str, dict]:
     """Summary, English and page models of the articles not in the cache (in parallel when many)."""
-    fresh = getattr(_load, "fresh", {})
     full: list[Article] = []
     need_body = [a for a in missing if not a.paragraphs]
     bodies = store.get_many(f"A:{akeys[a.source_path]}" for a in need_body)
@@ -480,7 +484,7 @@ def _parallel(func, items: list[tuple]):
 
     ctx = multiprocessing.get_context("fork")
     chunk = max(1, len(items) // (_workers() * 8))
-    with ctx.Pool(_workers()) as pool:
+    with ctx.Pool(_workers(), initializer=_worker_signals) as pool:
         return pool.starmap(func, items, chunksize=chunk)
 
 
@@ -500,10 +504,18 @@ def _render(config: Config, root: Path, jobs: list[tuple], teasers: dict, rkey_o
         # Articles first in contiguous runs (one cache read per run), then the home pages.
         size = max(20, len(jobs) // (_workers() * 6))
         batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-        with ctx.Pool(_workers()) as pool:
+        with ctx.Pool(_workers(), initializer=_worker_signals) as pool:
             return sum(pool.imap_unordered(_render_batch, batches))
     finally:
         _WORK.clear()
+
+
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the parent (which stops the pool) and die quietly when the pool ends."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _render_batch(jobs: list[tuple]) -> int:

@@ -1,0 +1,341 @@
+"""What makes rebuilds incremental: a per-article cache, the build state (a manifest of output files and the
+recipe of each), and the journaled in-place writer used when only a few files change.
+
+Cache keys are hashes of everything a value depends on: the input bytes, the settings that matter to it and
+the code version (the source of the `digest` package and the versions of the libraries that shape the output).
+A key that misses costs a recomputation, never a wrong page: nothing is invalidated by hand, so a config change
+or an upgrade cannot leave a stale entry in use.
+
+Atomicity of incremental writes: changed files are first written to a staging folder beside output/; then a
+journal listing every rename and deletion is written and renamed into place (the commit point), the renames and
+deletions are applied, and the journal is removed. A build killed before the commit point leaves output/
+untouched (the staging folder is thrown away by the next build); a build killed after it is completed by the
+next build (or `serve`/`watch`) before anything else, since every journal step is idempotent. Full builds keep
+the classic whole-folder swap (digest.output.StagedOutput).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import sqlite3
+import stat
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+STATE_VERSION = 1
+# Libraries whose version changes bytes of the output (Markdown, sanitizer, dates, templates, YAML).
+_LIBRARIES = ("Jinja2", "Markdown", "MarkupSafe", "nh3", "Babel", "PyYAML")
+# A file modified this close to the previous scan may have changed again within the same timestamp tick,
+# so its stat signature is not trusted (the "racy clean" case git also guards against).
+_RACY_NS = 2_000_000_000
+
+
+def digest_of(*parts: Any) -> str:
+    """A short stable hash of strings/bytes/None/numbers/nested tuples."""
+    h = hashlib.blake2b(digest_size=16)
+    _feed(h, parts)
+    return h.hexdigest()
+
+
+def _feed(h: Any, value: Any) -> None:
+    if isinstance(value, bytes):
+        h.update(b"b%d:" % len(value))
+        h.update(value)
+    elif isinstance(value, str):
+        data = value.encode("utf-8", "surrogatepass")
+        h.update(b"s%d:" % len(data))
+        h.update(data)
+    elif isinstance(value, (tuple, list)):
+        h.update(b"(%d:" % len(value))
+        for item in value:
+            _feed(h, item)
+        h.update(b")")
+    elif isinstance(value, dict):
+        _feed(h, sorted(value.items()))
+    else:
+        _feed(h, repr(value))
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Hash of the package source and of the output-shaping library versions."""
+    package = Path(__file__).resolve().parent
+    parts: list[Any] = []
+    for path in sorted(package.glob("*.py")):
+        parts.append((path.name, path.read_bytes()))
+    for name in _LIBRARIES:
+        try:
+            parts.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            parts.append((name, None))
+    return digest_of(STATE_VERSION, parts)
+
+
+def cache_dir(output_dir: Path) -> Path:
+    """The cache lives beside the output folder (for the default layout: <project>/.cache/digest)."""
+    override = os.environ.get("DIGEST_CACHE_DIR")
+    return Path(override) if override else output_dir.resolve().parent / ".cache" / "digest"
+
+
+# --- key/value store ---------------------------------------------------------------------------------------
+class Store:
+    """Pickled values by key in one SQLite file: parsed articles, summaries, per-article page models."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        except sqlite3.DatabaseError:
+            # A corrupt cache is only a lost cache.
+            self._db.close()
+            path.unlink(missing_ok=True)
+            self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        self._pending: dict[str, bytes] = {}
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, Any] = {}
+        for key in keys:
+            if key in self._pending:
+                found[key] = pickle.loads(self._pending[key])
+        rest = [k for k in keys if k not in found]
+        for i in range(0, len(rest), 500):
+            chunk = rest[i:i + 500]
+            rows = self._db.execute(f"SELECT key, value FROM kv WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            for key, value in rows:
+                try:
+                    found[key] = pickle.loads(value)
+                except Exception:  # an entry from an incompatible run: recompute it
+                    continue
+        return found
+
+    def get(self, key: str) -> Any | None:
+        return self.get_many([key]).get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        self._pending[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", self._pending.items())
+        self._pending.clear()
+
+    def prune(self, keep: set[str]) -> int:
+        """Drop entries not in `keep`; called rarely (the cache otherwise only grows with edits)."""
+        stale = [k for (k,) in self._db.execute("SELECT key FROM kv") if k not in keep]
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("DELETE FROM kv WHERE key = ?", ((k,) for k in stale))
+        return len(stale)
+
+    def close(self) -> None:
+        self.flush()
+        self._db.close()
+
+
+# --- build state: what the last build wrote and from what -------------------------------------------------
+@dataclass
+class BuildState:
+    """Saved after each successful build, per output folder."""
+
+    output: str = ""
+    manifest: dict[str, str] = field(default_factory=dict)  # output file -> recipe key
+    files: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)  # input -> stat sig + sha256
+    scanned_ns: int = 0  # wall clock when `files` was taken
+    records: dict[str, Any] = field(default_factory=dict)  # record key -> light per-article record
+    stubs: dict[str, Any] = field(default_factory=dict)  # article key -> Article without its body
+
+
+def state_path(cache: Path, output_dir: Path) -> Path:
+    return cache / f"state-{digest_of(str(output_dir.resolve()))[:16]}.pickle"
+
+
+def load_state(path: Path, output_dir: Path) -> BuildState:
+    try:
+        with open(path, "rb") as handle:
+            state = pickle.load(handle)
+        if isinstance(state, BuildState) and state.output == str(output_dir.resolve()):
+            return state
+    except Exception:  # missing, torn or from an incompatible version: start afresh
+        pass
+    return BuildState(output=str(output_dir.resolve()))
+
+
+def save_state(path: Path, state: BuildState) -> None:
+    write_atomic(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def forget_state(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- input scanning ----------------------------------------------------------------------------------------
+def file_digests(paths: Iterable[Path], base: Path, previous: dict[str, tuple[int, int, int, int, str]],
+                 previous_scan_ns: int) -> dict[str, tuple[int, int, int, int, str]]:
+    """sha256 of each file, re-read only when its stat signature changed (or is too recent to trust)."""
+    out: dict[str, tuple[int, int, int, int, str]] = {}
+    for path in paths:
+        rel = path.relative_to(base).as_posix()
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        sig = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        old = previous.get(rel)
+        if old is not None and old[:4] == sig and st.st_mtime_ns < previous_scan_ns - _RACY_NS:
+            out[rel] = old
+            continue
+        try:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            continue
+        out[rel] = (*sig, sha)
+    return out
+
+
+def tree_digest(folder: Path) -> str:
+    """Hash of every file name and content under a folder (templates, static, memory): small folders only."""
+    parts = []
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                parts.append((path.relative_to(folder).as_posix(), path.read_bytes()))
+    return digest_of(parts)
+
+
+def stat_digest(folder: Path, pattern: str = "*") -> str:
+    """Cheap fingerprint of a folder written only by atomic replace (new inode each write)."""
+    parts = []
+    if folder.is_dir():
+        for path in sorted(folder.rglob(pattern)):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                parts.append((path.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns, st.st_ino))
+    return digest_of(parts)
+
+
+# --- journaled in-place output -----------------------------------------------------------------------------
+def journal_path(final: Path) -> Path:
+    final = final.resolve()
+    return final.with_name(f".{final.name}.journal")
+
+
+class IncrementalOutput:
+    """Write only changed files into a staging folder; `commit()` moves them into the live folder via a journal."""
+
+    def __init__(self, final: Path):
+        self.final = final.resolve()
+        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.changes-", dir=self.final.parent))
+        self.written: list[str] = []
+        self._dirs: set[str] = set()
+
+    def path_for(self, relative: str) -> Path:
+        from .output import safe_join
+
+        path = safe_join(self.stage, relative)
+        parent = os.path.dirname(relative)
+        if parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+        return path
+
+    def write(self, relative: str, data: bytes) -> None:
+        with open(self.path_for(relative), "wb") as handle:
+            handle.write(data)
+        self.written.append(relative)
+
+    def commit(self, deletions: Iterable[str]) -> None:
+        journal = {"stage": str(self.stage), "final": str(self.final), "writes": sorted(self.written),
+                   "deletes": sorted(deletions)}
+        write_atomic(journal_path(self.final), json.dumps(journal).encode())  # the commit point
+        apply_journal(self.final)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def apply_journal(final: Path) -> bool:
+    """Finish a committed incremental write (idempotent); True if there was one."""
+    path = journal_path(final)
+    try:
+        journal = json.loads(path.read_text())
+    except FileNotFoundError:
+        return False
+    except ValueError:  # torn journal: it was never committed (write_atomic renames only a complete file)
+        path.unlink(missing_ok=True)
+        return False
+    stage, root = Path(journal["stage"]), Path(journal["final"])
+    for rel in journal["writes"]:
+        source, target = stage / rel, root / rel
+        if source.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for rel in journal["deletes"]:
+        target = root / rel
+        target.unlink(missing_ok=True)
+        _remove_empty_parents(target.parent, root)
+    shutil.rmtree(stage, ignore_errors=True)
+    path.unlink(missing_ok=True)
+    return True
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def remove_leftovers(final: Path) -> None:
+    """Staging folders of builds that were killed before their commit point."""
+    final = final.resolve()
+    if not final.parent.is_dir():
+        return
+    for prefix in (f".{final.name}.changes-",):
+        for path in final.parent.glob(prefix + "*"):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def walk_files(root: Path) -> Iterator[str]:
+    """Every file under root, relative, for tests and checks."""
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            yield os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
+
+
+def now_ns() -> int:
+    return time.time_ns()
