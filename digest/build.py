@@ -327,6 +327,8 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str]):
     paths, _translations, _problems = scan_content(config.content_dir)  # load_content reports the problems
     files = file_digests(paths, config.content_dir, state.files, state.scanned_ns)
     git_times = git_first_commit_times(config.content_dir)
+    _GIT_TIMES.clear()
+    _GIT_TIMES.update(git_times)  # read by _parse_one, in this process or in forked workers
     akeys: dict[str, str] = {}
     for path in paths:
         rel = path.relative_to(config.content_dir).as_posix()
@@ -374,11 +376,14 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str]):
     return articles, humans, problems, akeys, files, len(need_parse), fresh
 
 
+_GIT_TIMES: dict[Path, int] = {}
+
+
 def _parse_one(path: str, content_dir: str, max_bytes: int):
     from .articles import load_article as load
 
     try:
-        return path, load(Path(path), Path(content_dir), {}, max_bytes=max_bytes)
+        return path, load(Path(path), Path(content_dir), _GIT_TIMES, max_bytes=max_bytes)
     except Exception as exc:  # re-raised by cached_load inside load_content, which reports it
         return path, exc
 
@@ -422,7 +427,7 @@ def _compute_records(config: Config, missing: list[Article], humans: dict, store
         k = akeys[a.source_path]
         body = fresh.get(k) or bodies.get(f"A:{k}")
         if body is None or isinstance(body, BaseException):
-            body = load_article(config.content_dir / a.source_path, config.content_dir, {},
+            body = load_article(config.content_dir / a.source_path, config.content_dir, _GIT_TIMES,
                                 max_bytes=config.max_file_bytes)
         full.append(replace(a, paragraphs=body.paragraphs))
     skeys = {a.slug: f"S:{digest_of(fp['summary'], akeys[a.source_path])}" for a in full}

@@ -277,7 +277,8 @@ class IncrementalOutput:
         self.written.append(relative)
 
     def commit(self, deletions: Iterable[str]) -> None:
-        journal = {"stage": str(self.stage), "final": str(self.final), "writes": sorted(self.written),
+        # Every file in the staging folder, including those written there directly by render workers.
+        journal = {"stage": str(self.stage), "final": str(self.final), "writes": sorted(walk_files(self.stage)),
                    "deletes": sorted(deletions)}
         write_atomic(journal_path(self.final), json.dumps(journal).encode())  # the commit point
         apply_journal(self.final)
