@@ -62,6 +62,7 @@ class OutputLock:
         self.path = self.final.with_name(f".{self.final.name}.lock")
         self._fd: int | None = None
         self._depth = 0
+        self.recovered: list[str] = []
 
     def acquire(self) -> "OutputLock":
         with _HELD_GUARD:
@@ -86,7 +87,13 @@ class OutputLock:
             os.write(fd, f"pid {os.getpid()}".encode())
             self._fd, self._depth = fd, 1
             _HELD[self.final] = self
-            return self
+        # First holder: whatever an interrupted build left beside the folder is ours to repair now.
+        try:
+            self.recovered = recover(self.final)
+        except BaseException:
+            self.release()
+            raise
+        return self
 
     def release(self) -> None:
         with _HELD_GUARD:
@@ -185,7 +192,7 @@ class StagedOutput:
         self.final.parent.mkdir(parents=True, exist_ok=True)
         self.lock = OutputLock(self.final).acquire()
         try:
-            self.recovered = recover(self.final)
+            self.recovered = self.lock.recovered
             check_output_dir(self.final, protected)
             self.stage = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.building-", dir=self.final.parent))
         except BaseException:
