@@ -100,6 +100,33 @@ def cmd_translate(args: argparse.Namespace) -> int:
 # --- end of `translate` subcommand ------------------------------------------------------------------------
 
 
+# --- `serve` and `watch` subcommands (watch mode, digest/serve.py) ------------------------------------------
+def cmd_watch(args: argparse.Namespace) -> int:
+    from digest.serve import watch_and_serve
+
+    config = _config(args)
+    if not config.content_dir.is_dir():
+        print(f"error: content folder {config.content_dir} does not exist", file=sys.stderr)
+        return 2
+    return watch_and_serve(lambda: _config(args), port=getattr(args, "port", None), quiet=args.quiet)
+
+
+def _add_watch_commands(commands) -> None:
+    for name, text in (("serve", "build, serve output/ on 127.0.0.1 with live reload, rebuild on every save"),
+                       ("watch", "build, then rebuild on every save (no server)")):
+        sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". Watches content/, "
+                                  "templates/, static/ and the config file; Ctrl-C stops.")
+        if name == "serve":
+            sub.add_argument("--port", type=int, default=8000, metavar="P", help="port (default 8000; 0 = any free)")
+        sub.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
+        sub.add_argument("--output", metavar="DIR", help="output folder (default: output/)")
+        sub.add_argument("--base-url", metavar="URL", help="public URL of the site (default: from the config)")
+        sub.add_argument("--translator", metavar="NAME", help="translation backend (see build --help)")
+        sub.add_argument("-q", "--quiet", action="store_true", help="print only problems and one line per rebuild")
+        sub.set_defaults(func=cmd_watch)
+# --- end of `serve` and `watch` ---------------------------------------------------------------------------
+
+
 def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -156,6 +183,7 @@ def make_parser() -> argparse.ArgumentParser:
     budget.add_argument("--words", type=_positive, metavar="N",
                         help="at most N words (one sentence is always returned)")
     summ.set_defaults(func=cmd_summarize)
+    _add_watch_commands(commands)
     return parser
 
 
