@@ -269,7 +269,8 @@ def _fingerprints(config: Config) -> dict[str, str]:
 
     code = code_version()
     per_site = {f.name: repr(getattr(config, f.name)) for f in fields(config)
-                if f.name not in ("content_dir", "output_dir", "config_path", "translator")}
+                if f.name not in ("content_dir", "output_dir", "config_path", "translator", "root", "templates_dir",
+                                  "static_dir")}  # folders: their contents are fingerprinted instead
     site = digest_of(code, per_site)
     static = tree_digest(config.static_dir)
     templates = _template_digests(config.templates_dir)
