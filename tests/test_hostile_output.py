@@ -150,7 +150,7 @@ def test_interrupted_build_leaves_the_previous_site_intact(tmp_path, sig):
     _, err = proc.communicate(timeout=60)
     if not interrupted:
         pytest.skip("the build finished before it could be interrupted")
-    assert _digest(out) == before  # not one file of the previous site changed
+    assert _digest(out) == before, err  # not one file of the previous site changed
     if sig == signal.SIGINT:
         assert proc.returncode == 130 and "Traceback" not in err, err
         assert not list(tmp_path.glob(".output.building-*"))  # cleaned up on the way out
@@ -159,6 +159,9 @@ def test_interrupted_build_leaves_the_previous_site_intact(tmp_path, sig):
     for shard in memory.glob("*.jsonl"):  # the translation memory is still readable
         for line in shard.read_text(encoding="utf-8").splitlines():
             assert line.startswith("{") and line.endswith("}")
-    assert _cli(small, out).wait(60) == 0  # the next build cleans up and succeeds
-    assert not list(tmp_path.glob(".output.building-*")) and not list(tmp_path.glob(".output.old-*"))
-    assert _digest(out) == before
+    again = _cli(small, out)
+    _, again_err = again.communicate(timeout=60)
+    assert again.returncode == 0, again_err  # the next build cleans up and succeeds
+    leftovers = [p.name for p in tmp_path.iterdir() if ".building-" in p.name or ".old-" in p.name]
+    assert leftovers == [], (leftovers, again_err)
+    assert _digest(out) == before, again_err
