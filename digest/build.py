@@ -223,7 +223,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                 if rel.startswith("static/"):
                     new_state.manifest[rel] = previous[rel]
         else:
-            stage = StagedOutput(config.output_dir)
+            stage = StagedOutput(config.output_dir, protected=(config.content_dir, config.root))
             try:
                 rendered = _render(config, stage.stage, page_jobs, teasers, rkey_of_path, fresh_views, store)
                 for rel, data in small.items():
