@@ -16,10 +16,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.prefix = prefix
         super().__init__(*args, directory=directory, **kwargs)
 
+    def send_head(self):
+        if not unquote(urlsplit(self.path).path).startswith(self.prefix):
+            self.send_error(404)  # outside the site's sub-path
+            return None
+        return super().send_head()
+
     def translate_path(self, path: str) -> str:
         path = unquote(urlsplit(path).path)
-        if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "\0missing")  # outside the site: 404
         return super().translate_path("/" + path[len(self.prefix):])
 
     def send_error(self, code, message=None, explain=None):
