@@ -71,10 +71,20 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return dot / (na * nb)
 
 
-def rank_sentences(sentences: list[str], headline: str = "", *, markdown: bool = False,
-                   weights: Weights = WEIGHTS) -> tuple[list[float], list[dict[str, float]]]:
-    """A relevance score per sentence (higher is better) before redundancy control, and the
-    sentences' TF-IDF vectors (for the redundancy penalty)."""
+@dataclass(frozen=True)
+class Features:
+    """Per-sentence inputs of the score, computed once per article (the benchmark reuses them
+    across weight settings): position prior, cosine to the centroid and to the headline, length
+    in words, and the TF-IDF vectors (for the redundancy penalty)."""
+
+    position: tuple[float, ...]
+    centrality: tuple[float, ...]
+    headline: tuple[float, ...]
+    words: tuple[int, ...]
+    vectors: tuple[dict[str, float], ...]
+
+
+def sentence_features(sentences: list[str], headline: str = "", *, markdown: bool = False) -> Features:
     n = len(sentences)
     terms = [content_terms(_strip_markdown(s) if markdown else s) for s in sentences]
     df = Counter(t for ts in terms for t in set(ts))
@@ -82,14 +92,29 @@ def rank_sentences(sentences: list[str], headline: str = "", *, markdown: bool =
     vecs = [_vector(ts, idf) for ts in terms]
     centroid = _vector([t for ts in terms for t in ts], idf)
     head = _vector(content_terms(headline), idf) if headline else {}
+    return Features(position=tuple(1.0 / (1.0 + i) for i in range(n)),
+                    centrality=tuple(_cosine(v, centroid) for v in vecs),
+                    headline=tuple(_cosine(v, head) for v in vecs),
+                    words=tuple(word_count(s) for s in sentences), vectors=tuple(vecs))
+
+
+def combine(f: Features, weights: Weights = WEIGHTS) -> list[float]:
+    """Relevance score per sentence (higher is better) before redundancy control."""
     scores = []
-    for i, v in enumerate(vecs):
-        score = 1.0 / (1.0 + i) + weights.centrality * _cosine(v, centroid) + weights.headline * _cosine(v, head)
-        n_words = word_count(sentences[i])
+    for pos, cen, head, n_words in zip(f.position, f.centrality, f.headline, f.words):
+        score = pos + weights.centrality * cen + weights.headline * head
         if weights.long_words and n_words > weights.long_words:
             score *= weights.long_words / n_words
         scores.append(score)
-    return scores, vecs
+    return scores
+
+
+def rank_sentences(sentences: list[str], headline: str = "", *, markdown: bool = False,
+                   weights: Weights = WEIGHTS) -> tuple[list[float], list[dict[str, float]]]:
+    """A relevance score per sentence (higher is better) before redundancy control, and the
+    sentences' TF-IDF vectors (for the redundancy penalty)."""
+    f = sentence_features(sentences, headline, markdown=markdown)
+    return combine(f, weights), list(f.vectors)
 
 
 def select(sentences: list[str], scores: list[float], *, sentences_budget: int | None = None,

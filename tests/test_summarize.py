@@ -161,3 +161,32 @@ def test_rouge_implementation():
     assert bench.rouge_n(a, b, 2) == pytest.approx(2 / 3)
     assert bench.rouge_l(["ا", "ب", "ج", "د"], ["ا", "ج", "د"]) == pytest.approx(2 * 1 * 0.75 / 1.75)
     assert statistics.mean([1, 2, 3]) == 2
+
+
+def test_bench_fast_path_matches_the_plain_one_and_folds_partition():
+    """The cached scorer used for tuning and cross-validation picks and scores exactly like the
+    plain path; k-fold splits are a partition with every topic spread over the folds."""
+    bench = _bench()
+    docs = bench.load()
+    for d in docs[::10]:
+        for w in (bench.S.WEIGHTS, bench.replace(bench.S.WEIGHTS, centrality=0.0, redundancy=0.0, long_words=45)):
+            picked = bench.ours(d, w)
+            assert bench.ours_cached(d, w) == picked
+            cand = bench.tokenize(" ".join(d.sentences[i] for i in picked))
+            assert bench.r12(d, picked) == pytest.approx(bench.scores(cand, d.refs)[:2])
+    parts = bench.kfold(docs, 5, seed=0)
+    assert sorted(d.id for p in parts for d in p) == sorted(d.id for d in docs)
+    assert max(map(len, parts)) - min(map(len, parts)) <= 1
+    assert [d.id for d in bench.kfold(docs, 5, seed=1)[0]] != [d.id for d in parts[0]]
+    topics = {d.topic for d in docs}
+    big = [t for t in topics if sum(d.topic == t for d in docs) >= 5]
+    assert all(any(d.topic == t for d in p) for t in big for p in parts)
+
+
+def test_oracle_is_a_ceiling_for_lead_and_respects_the_budget():
+    bench = _bench()
+    for d in bench.load()[::17]:
+        picked = bench.oracle(d)
+        assert picked == sorted(set(picked))
+        assert len(picked) == 1 or sum(len(d.sentences[i].split()) for i in picked) <= d.budget
+        assert sum(bench.r12(d, picked)) >= sum(bench.r12(d, bench.lead(d))) - 1e-9
