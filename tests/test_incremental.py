@@ -36,7 +36,10 @@ def site(tmp_path, make_config):
         shutil.copy(path, content / path.name)
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
-    config = replace(make_config(content, output=tmp_path / "out" / "output"), templates_dir=templates)
+    static = tmp_path / "static"  # copies: the shared tree's templates/static may change during the test
+    shutil.copytree(ROOT / "static", static)
+    config = replace(make_config(content, output=tmp_path / "out" / "output"), templates_dir=templates,
+                     static_dir=static)
     config = replace(config, per_page=5, feed_items=7)
     return config
 
