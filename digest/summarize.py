@@ -131,6 +131,9 @@ def select(sentences: list[str], scores: list[float], *, sentences_budget: int |
     chosen: list[int] = []
     used = 0
     remaining = {i for i in range(n) if lengths[i] >= MIN_WORDS} or set(range(n))
+    # max cosine of each candidate to the chosen sentences, updated with each new pick only, so a
+    # long budget costs n cosines per pick rather than n * picks
+    overlaps = [0.0] * n
     while remaining:
         if sentences_budget is not None and len(chosen) >= sentences_budget:
             break
@@ -138,7 +141,7 @@ def select(sentences: list[str], scores: list[float], *, sentences_budget: int |
         for i in remaining:
             if words_budget is not None and chosen and used + lengths[i] > words_budget:
                 continue
-            overlap = max((_cosine(vectors[i], vectors[j]) for j in chosen), default=0.0) if vectors else 0.0
+            overlap = overlaps[i]
             if overlap >= NEAR_DUPLICATE:
                 continue
             val = scores[i] - redundancy * overlap
@@ -149,6 +152,9 @@ def select(sentences: list[str], scores: list[float], *, sentences_budget: int |
         chosen.append(best)
         used += lengths[best]
         remaining.discard(best)
+        if vectors:
+            for i in remaining:
+                overlaps[i] = max(overlaps[i], _cosine(vectors[i], vectors[best]))
         if words_budget is not None and used >= words_budget:
             break
     return sorted(chosen)
