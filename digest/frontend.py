@@ -1,9 +1,12 @@
 """Front-end helpers for the render stage: bidi isolation of mixed-script text and the page-head metadata
-(description, OpenGraph, Twitter card, JSON-LD). Plain functions of strings; render.py supplies the URLs."""
+(description, OpenGraph, Twitter card, schema.org microdata). Plain functions of strings; render.py supplies the URLs.
+
+Structured data is written as schema.org microdata, not JSON-LD: a JSON-LD block is a <script> element, and no
+<script> of any kind may appear in a published page (hostile-input rule: `grep '<script' output/` must be empty).
+Microdata carries the same NewsArticle properties (inLanguage, datePublished, workTranslation/translationOfWork)."""
 from __future__ import annotations
 
 import html
-import json
 import re
 from typing import Iterable
 
@@ -95,10 +98,27 @@ def describe(text: str | None, limit: int = 160) -> str:
     return cut + "…"
 
 
-def json_ld(data: dict) -> Markup:
-    """JSON for a <script type="application/ld+json"> data block; "<" escaped so no text can close the tag."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+def microdata(data: dict) -> Markup:
+    """A hidden schema.org microdata item for `data` (JSON-LD-shaped: "@type", "@id", nested dicts):
+    URLs become <link itemprop href>, other values <meta itemprop content>, nested objects nested items."""
+    def item(obj: dict, prop: str | None) -> str:
+        attrs = f' itemprop="{escape(prop)}"' if prop else " hidden"
+        attrs += f' itemscope itemtype="https://schema.org/{escape(obj.get("@type", "Thing"))}"'
+        if obj.get("@id"):
+            attrs += f' itemid="{escape(obj["@id"])}"'
+        parts = [f"<div{attrs}>"]
+        for key, value in sorted(obj.items()):
+            if key.startswith("@"):
+                continue
+            if isinstance(value, dict):
+                parts.append(item(value, key))
+            elif isinstance(value, str) and value.startswith(("http://", "https://")):
+                parts.append(f'<link itemprop="{escape(key)}" href="{escape(value)}">')
+            else:
+                parts.append(f'<meta itemprop="{escape(key)}" content="{escape(value)}">')
+        parts.append("</div>")
+        return "".join(parts)
+    return Markup(item(data, None))
 
 
 def _pairs(items: Iterable[tuple[str, str | None]]) -> list[tuple[str, str]]:
@@ -108,7 +128,7 @@ def _pairs(items: Iterable[tuple[str, str | None]]) -> list[tuple[str, str]]:
 def article_head(*, lang: str, url: str, headline: str, summary: str, date_iso: str, site_title: str,
                  site_url: str, section: str | None = None, agency: str | None = None, source: str | None = None,
                  other_lang: str | None = None, other_url: str | None = None) -> dict:
-    """OpenGraph, Twitter and JSON-LD NewsArticle for one article page; the pair is linked both ways with
+    """OpenGraph, Twitter and a schema.org NewsArticle for one article page; the pair is linked both ways with
     schema.org workTranslation (on the Arabic original) and translationOfWork (on the English translation)."""
     description = describe(summary)
     og = _pairs([("og:type", "article"), ("og:site_name", site_title), ("og:title", headline),
@@ -140,12 +160,12 @@ def article_head(*, lang: str, url: str, headline: str, summary: str, date_iso: 
     if other_url and other_lang:
         other = {"@type": "NewsArticle", "@id": other_url, "url": other_url, "inLanguage": other_lang}
         data["workTranslation" if lang == "ar" else "translationOfWork"] = other
-    return {"description": description, "og": og, "twitter": twitter, "json_ld": json_ld(data)}
+    return {"description": description, "og": og, "twitter": twitter, "microdata": microdata(data)}
 
 
 def home_head(*, lang: str, url: str, title: str, description: str, site_url: str,
               other_lang: str | None = None, other_url: str | None = None) -> dict:
-    """OpenGraph, Twitter and a JSON-LD WebSite/CollectionPage for a digest page."""
+    """OpenGraph, Twitter and a schema.org CollectionPage for a digest page."""
     description = describe(description or title)
     og = _pairs([("og:type", "website"), ("og:site_name", title), ("og:title", title),
                  ("og:description", description), ("og:url", url), ("og:locale", OG_LOCALE[lang]),
@@ -154,4 +174,4 @@ def home_head(*, lang: str, url: str, title: str, description: str, site_url: st
     data = {"@context": "https://schema.org", "@type": "CollectionPage", "@id": url, "url": url,
             "name": title, "description": description, "inLanguage": lang,
             "isPartOf": {"@type": "WebSite", "name": title, "url": site_url, "inLanguage": lang}}
-    return {"description": description, "og": og, "twitter": twitter, "json_ld": json_ld(data)}
+    return {"description": description, "og": og, "twitter": twitter, "microdata": microdata(data)}

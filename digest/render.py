@@ -187,7 +187,7 @@ class PageRenderer:
             "other_lang": OTHER[lang],
             "other_home_path": home_path(OTHER[lang]),
             # Filled in by the page kind (frontend.article_head / home_head).
-            "og": [], "twitter": [], "json_ld": None, "noindex": False,
+            "og": [], "twitter": [], "microdata": None, "noindex": False,
         }
 
     def render(self, template: str, **context) -> bytes:
