@@ -17,6 +17,8 @@ site: $(STAMP)
 	$(PY) generate.py build $(BUILD_ARGS)
 
 test: $(STAMP)
+	# Debian chromium for the real-browser tests (installed only when missing; they skip, saying why, without it).
+	bash scripts/install-browser.sh || echo "make test: chromium unavailable, browser tests will be skipped" >&2
 	# pytest exits 5 when it collects no test: not a failure of the suite itself.
 	$(PY) -m pytest -q || [ $$? -eq 5 ]
 
