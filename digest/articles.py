@@ -13,8 +13,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-import yaml
-
 from .arabic import split_sentences, to_arabic_letters
 from .model import Article, HumanTranslation, Problem
 from .safety import count_unsafe_chars, defang, defuse_markdown, has_markup, markup_to_text, strip_unsafe_chars
@@ -324,6 +322,8 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
     if end < 0:
         raise ArticleError("front matter starts with '---' but has no closing '---' line", line=1)
     try:
+        import yaml  # only Markdown files with front matter need it
+
         meta = yaml.safe_load(text[4:end]) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -7,9 +7,6 @@ import threading
 from dataclasses import dataclass, field
 from typing import Container, Iterator
 
-import jinja2
-import markdown as markdown_lib
-from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from .config import Config
@@ -30,10 +27,13 @@ def sanitize_html(html: str) -> str:
 _LOCAL = threading.local()
 
 
-def _markdown() -> markdown_lib.Markdown:
+def _markdown() -> "markdown_lib.Markdown":
     # A Markdown instance keeps state between convert() calls: one per thread, so parallel rendering is safe.
+    # Imported here: most builds (no change, plain wire articles) never need the Markdown library.
     md = getattr(_LOCAL, "markdown", None)
     if md is None:
+        import markdown as markdown_lib
+
         md = _LOCAL.markdown = markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
     return md
 
@@ -51,14 +51,10 @@ def paragraphs_html(paragraphs: tuple[str, ...] | list[str], as_markdown: bool) 
     return Markup("\n").join(Markup("<p>{}</p>").format(strip_unsafe_chars(p)) for p in paragraphs)
 
 
-def _finalize(value: object) -> object:
-    """Every {{ value }} in a template: no bidi controls or XML-invalid characters can reach a page, whatever
-    field they came in (machine translations included). Markup stays Markup (it is already safe HTML)."""
-    if isinstance(value, Markup):
-        return Markup(strip_unsafe_chars(str(value)))
-    if isinstance(value, str):
-        return strip_unsafe_chars(value)
-    return value
+# No bidi controls or XML-invalid characters can reach a page, whatever field they came in (machine translations
+# included): PageRenderer.render strips them from the whole rendered page, once. That is the same as stripping
+# every {{ value }} (escaping and the isolate filters neither make nor remove such characters, and the templates'
+# own text has none), at one regex pass per page instead of one per expression.
 
 
 # --- URLs -------------------------------------------------------------------------------------------------
@@ -83,10 +79,20 @@ def absolute_url(config: Config, path: str) -> str:
 
 def relative_url(from_path: str, to_path: str) -> str:
     """Link between two output files that works at a domain root, under a sub-path and from file://."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    base = from_path.split("/")[:-1]
+    target = to_path.split("/")
+    if "" in target or "." in target or ".." in target or "" in base or "." in base or ".." in base:
+        return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")  # unusual paths: the general rule
+    # Output paths are normalised and relative to the site root: drop the common folders, climb the rest.
+    common = 0
+    while common < len(base) and common < len(target) and base[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + target[common:]) or "."
 
 
 def localized_date(when: dt.datetime, lang: str) -> str:
+    from babel.dates import format_date  # imported on first use: a no-change build formats no date
+
     return format_date(when.date(), format="long", locale=lang)
 
 
@@ -146,11 +152,13 @@ def sort_key(article: Article) -> tuple:
 
 
 # --- pages ------------------------------------------------------------------------------------------------
-def make_environment(config: Config) -> jinja2.Environment:
+def make_environment(config: Config) -> "jinja2.Environment":
+    import jinja2  # imported only when something is rendered
+
+    # auto_reload off: an environment lives for one build, so templates are compiled once and never re-stat'ed.
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+        loader=jinja2.FileSystemLoader(str(config.templates_dir)), auto_reload=False,
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-        finalize=_finalize,
     )
     # Mixed Arabic/Latin text: wrap the other script's runs in <bdi> (see frontend.py).
     env.filters["isolate"] = isolate
@@ -161,9 +169,10 @@ def make_environment(config: Config) -> jinja2.Environment:
 class PageRenderer:
     """Renders pages; templates are compiled once per build."""
 
-    def __init__(self, config: Config, env: jinja2.Environment | None = None):
+    def __init__(self, config: Config, env: "jinja2.Environment | None" = None):
         self.config = config
         self.env = env or make_environment(config)
+        self._templates: dict = {}  # name -> compiled template
 
     def _page(self, path: str, lang: str, title: str, description: str, alternates: dict[str, str],
               canonical_path: str | None = None) -> dict:
@@ -191,7 +200,10 @@ class PageRenderer:
         }
 
     def render(self, template: str, **context) -> bytes:
-        return self.env.get_template(template).render(**context).encode("utf-8")
+        compiled = self._templates.get(template)
+        if compiled is None:
+            compiled = self._templates[template] = self.env.get_template(template)
+        return strip_unsafe_chars(compiled.render(**context)).encode("utf-8")
 
     def article_page(self, view: ArticleView) -> bytes:
         alternates = {view.lang: view.path}

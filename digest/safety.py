@@ -31,9 +31,21 @@ _UNSAFE_CHARS = re.compile(_CONTROL.pattern[:-1] + BIDI_CONTROLS + "]")
 _TAG_LIKE = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>|<!--|<![A-Za-z]|<\?")
 
 
+# The same set split in two: a class with astral members makes `re` test every character slowly (~1 ms per page),
+# so the BMP part is one fast class and the astral noncharacters are looked for only in text that has astral
+# characters at all (its UTF-16 form is longer than two bytes per character).
+_UNSAFE_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                         + BIDI_CONTROLS + "]")
+_UNSAFE_ASTRAL = re.compile("[" + "".join(chr(plane << 16 | low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF))
+                            + "]")
+
+
 def strip_unsafe_chars(text: str) -> str:
     """Remove bidi controls and characters that HTML/XML parsers reject. Idempotent."""
-    return _UNSAFE_CHARS.sub("", text)
+    text = _UNSAFE_BMP.sub("", text)
+    if len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text):
+        text = _UNSAFE_ASTRAL.sub("", text)
+    return text
 
 
 def count_unsafe_chars(text: str) -> tuple[int, int]:

@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-import requests
-
 from .memory import TranslationMemory, normalise, stored_backends
 from .model import Article, English, HumanTranslation, Summary
 
@@ -213,6 +211,20 @@ def _install_timeouts() -> None:
         for module in (google, libre, mymemory, deepl, microsoft):
             module.requests = _RequestsWithTimeout()  # type: ignore[attr-defined]
         _installed = True
+
+
+class _LazyRequests:
+    """`requests` is imported on first use, so a build that sends nothing (memory hits, no change) never pays
+    for importing it; the first attribute access replaces this stand-in with the real module."""
+
+    def __getattr__(self, name: str) -> Any:
+        import requests as module
+
+        globals()["requests"] = module
+        return getattr(module, name)
+
+
+requests: Any = _LazyRequests()
 
 
 # --------------------------------------------------------------------------------------------------------
