@@ -45,7 +45,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        report = build(config, quiet=args.quiet)
+        report = build(config, quiet=args.quiet, full=args.full)
     except OutputBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY
@@ -158,6 +158,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true",
                        help="fail (exit 4) on warnings or when any translation is pending")
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the final summary")
+    build.add_argument("--full", action="store_true",
+                       help="ignore the previous build's plan: render and write every page (per-article caches, "
+                            "keyed by content, are still used)")
     build.set_defaults(func=cmd_build)
 
     trans = commands.add_parser("translate", help="pre-fill the translation memory for all content",

@@ -643,12 +643,16 @@ def _distinct_slugs(articles: list[Article]) -> tuple[list[Article], list[Proble
 
 
 def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, load: Callable[..., Article] | None = None,
+                 scanned: tuple | None = None, git_times: dict[Path, int] | None = None,
                  ) -> tuple[list[Article], dict[str, HumanTranslation], list[Problem]]:
     """Every publishable article, the human translations by slug, and at most one problem per file.
-    `load` stands in for load_article (same arguments): the build passes a cached one."""
+    `load` stands in for load_article (same arguments): the build passes a cached one, and the scan_content
+    result and git times it already has (`scanned`, `git_times`), so the folder is walked and git run once."""
     load = load or load_article
-    paths, translation_paths, problems = scan_content(content_dir)
-    git_times = git_first_commit_times(content_dir)
+    paths, translation_paths, problems = scanned if scanned is not None else scan_content(content_dir)
+    problems = list(problems)
+    if git_times is None:
+        git_times = git_first_commit_times(content_dir)
     articles: list[Article] = []
     skipped_stems: set[str] = set()
     for path in paths:

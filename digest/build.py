@@ -8,18 +8,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+import hashlib
+from dataclasses import fields
+
 from markupsafe import Markup
 
-from .articles import load_article, load_content
+from .articles import git_first_commit_times, load_article, load_content, scan_content
 from .cache import (BuildState, IncrementalOutput, Store, apply_journal, cache_dir, code_version, digest_of,
-                    file_digests, forget_state, load_state, remove_leftovers, save_state, stat_digest, state_path,
-                    tree_digest)
+                    file_digests, forget_state, load_heavy, load_state, remove_leftovers, save_quick, save_state,
+                    stat_digest, state_path, tree_digest)
 from .config import Config
 from .feeds import rss_feed, sitemap
 from .model import Article, English, Problem, Summary
 from .output import OutputLock, StagedOutput
 from .render import OTHER, ArticleView, PageRenderer, article_views, feed_path, home_path, sort_key
-from .summarize import summarize
 from .translate import english_for, memory_root, segments_for, translate_segments
 
 # Exit codes of `generate.py build` (documented in the README and in `generate.py build --help`):
@@ -56,6 +58,8 @@ def _stderr(message: str) -> None:
 
 
 def summarize_all(config: Config, articles: list[Article]) -> dict[str, Summary]:
+    from .summarize import summarize
+
     return {a.slug: summarize(a, sentences=config.summary_sentences,
                               words=None if config.summary_sentences else config.summary_words)
             for a in articles}
@@ -79,7 +83,8 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
     output files whose recipe changed are rendered. A full build (`full=True`, no previous state, static files
     changed, or most pages changed) renders everything into a fresh folder that is swapped in whole; an
     incremental one writes the changed files through a journal. Either way the result is byte-identical to a
-    clean full build, and a killed build leaves the previous site."""
+    clean full build, and a killed build leaves the previous site. `full=True` ignores the previous build's plan
+    (every page is rendered and written) but still uses the per-article caches, which are keyed by content."""
     started = time.perf_counter()
     report = BuildReport()
     say = (lambda m: None) if quiet else log
@@ -93,12 +98,37 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         lock.release()
         raise
     spath = state_path(cdir, config.output_dir)
-    state = BuildState(output=str(config.output_dir.resolve())) if full else load_state(spath, config.output_dir)
-    store = Store(cdir / "store.sqlite")
+    state = load_state(spath, config.output_dir, heavy=False)
+    if full:
+        state.files = {}  # --full trusts no stat signature: every input file is hashed again
+    store = None
     try:
-        fp = _fingerprints(config)
+        fp = _fingerprints(config, state)
+        scanned = scan_content(config.content_dir)
+        inputs_paths = list(scanned[0]) + sorted(scanned[1].values())
+        files = file_digests(inputs_paths, config.content_dir, state.files, state.scanned_ns)
+        git_times = git_first_commit_times(config.content_dir)
+        whens = _dates_from_outside(config, scanned[0], files, git_times)
+        inputs = digest_of(sorted(fp.items()), sorted((rel, sig[4], whens.get(rel)) for rel, sig in files.items()),
+                           [str(p.relative_to(config.content_dir)) for p in inputs_paths],
+                           repr(scanned[2]), str(config.output_dir.resolve()))
+        # --- nothing changed since the last build: its report stands, nothing is read, rendered or written -----
+        if (not full and state.inputs == inputs and state.summary and not state.summary.get("volatile")
+                and config.output_dir.is_dir()):
+            for name in ("published", "english", "skipped", "warnings", "untranslated", "pages"):
+                setattr(report, name, state.summary[name])
+            if files != state.files:  # touched but identical files: remember their new stat signatures
+                state.files, state.scanned_ns = files, stage_clock.started_ns
+                save_quick(spath, state)
+            stage_clock.done("load", f"{report.published} articles, no input changed; nothing to do")
+            report.seconds = time.perf_counter() - started
+            return report
+        if not load_heavy(spath, state) or full:
+            state.manifest = {}
+        store = Store(cdir / "store.sqlite")
         # --- load ---------------------------------------------------------------------------------------------
-        articles, humans, problems, akeys, files, parsed, fresh_articles = _load(config, state, store, fp)
+        articles, humans, problems, akeys, parsed, fresh_articles = _load(config, state, store, fp, scanned, files,
+                                                                          git_times, whens)
         report.skipped = [p for p in problems if p.severity == "error"]
         report.warnings = [p for p in problems if p.severity != "error"]
         articles.sort(key=sort_key, reverse=True)
@@ -111,9 +141,9 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                  for a in articles}
         records: dict[str, dict] = {}
         for a in articles:
-            rec = state.records.get(rkeys[a.slug])
-            if rec is not None:
-                records[a.slug] = rec
+            packed = state.records.get(rkeys[a.slug])
+            if packed is not None:
+                records[a.slug] = _unpack_record(packed)
         missing = [a for a in articles if a.slug not in records]
         if missing:
             found = store.get_many(f"R:{rkeys[a.slug]}" for a in missing)
@@ -142,6 +172,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
 
         teasers = {"ar": [], "en": []}
         digests = {"ar": [], "en": []}
+        tdigests = {"ar": [], "en": []}
         rkey_of_path: dict[str, str] = {}
         for a in articles:
             rec = records[a.slug]
@@ -149,6 +180,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                 if lang in rec["teasers"]:
                     teasers[lang].append(rec["teasers"][lang])
                     digests[lang].append(rec["digests"][lang])
+                    tdigests[lang].append(rec["tdigests"][lang])
                     rkey_of_path[rec["teasers"][lang].path] = rkeys[a.slug]
         report.untranslated = [a.source_path for a in articles if not records[a.slug]["complete"]]
         report.published, report.english = len(teasers["ar"]), len(teasers["en"])
@@ -157,14 +189,16 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         plan: dict[str, str] = {}
         jobs: dict[str, tuple] = {}
         for lang in ("ar", "en"):
+            article_fp = fp["article.html"]
             for view, d in zip(teasers[lang], digests[lang]):
-                plan[view.path] = digest_of(fp["article.html"], d)
+                plan[view.path] = _quick_hash(article_fp, d)
                 jobs[view.path] = ("article", view.path)
             per_page = config.per_page
             count = max(1, -(-len(teasers[lang]) // per_page))
             for number in range(1, count + 1):
-                chunk = digests[lang][(number - 1) * per_page: number * per_page]
-                recipe = digest_of(fp["index.html"], lang, number, count, chunk)
+                # A home page shows teasers only: its recipe holds their digests (a body edit leaves it alone).
+                chunk = tdigests[lang][(number - 1) * per_page: number * per_page]
+                recipe = _quick_hash(fp["index.html"], lang, str(number), str(count), *chunk)
                 plan[home_path(lang, number)] = recipe
                 jobs[home_path(lang, number)] = ("home", lang, number)
                 if lang == "ar" and number == 1:
@@ -193,10 +227,10 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         incremental = (output_ok and previous.get("\x00static") == static_fp and previous.get("\x00404.html") == fp["404.html"]
                        and len(changed) <= max(64, len(plan) // 2))
         new_state = BuildState(output=str(config.output_dir.resolve()), manifest=dict(plan), files=files,
-                               scanned_ns=stage_clock.started_ns)
+                               scanned_ns=stage_clock.started_ns, inputs=inputs, templates=state.templates)
         new_state.manifest["\x00static"] = static_fp
         new_state.manifest["\x00404.html"] = fp["404.html"]
-        new_state.records = {rkeys[a.slug]: _light(records[a.slug]) for a in articles
+        new_state.records = {rkeys[a.slug]: _pack_record(records[a.slug]) for a in articles
                              if not records[a.slug].get("volatile")}
         new_state.stubs = _stubs(articles, akeys, state, fresh_articles)
         page_jobs = [jobs[rel] for rel in (changed if incremental else plan) if rel in jobs]
@@ -240,9 +274,13 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                 stage.discard()
                 raise
             stage_clock.done("write", f"{report.pages} files ({rendered} pages rendered); full build, swapped in")
+        new_state.summary = {"published": report.published, "english": report.english, "skipped": report.skipped,
+                             "warnings": report.warnings, "untranslated": report.untranslated, "pages": report.pages,
+                             "volatile": any(r.get("volatile") for r in records.values())}
         save_state(spath, new_state)
     finally:
-        store.close()
+        if store is not None:
+            store.close()
         lock.release()
     report.seconds = time.perf_counter() - started
     return report
@@ -263,17 +301,15 @@ class _Clock:
         self.last = now
 
 
-def _fingerprints(config: Config) -> dict[str, str]:
+def _fingerprints(config: Config, state: BuildState) -> dict[str, str]:
     """Hashes of the inputs shared by many outputs; each output's recipe includes those it depends on."""
-    from dataclasses import fields
-
     code = code_version()
     per_site = {f.name: repr(getattr(config, f.name)) for f in fields(config)
                 if f.name not in ("content_dir", "output_dir", "config_path", "translator", "root", "templates_dir",
                                   "static_dir")}  # folders: their contents are fingerprinted instead
     site = digest_of(code, per_site)
     static = tree_digest(config.static_dir)
-    templates = _template_digests(config.templates_dir)
+    templates = _template_digests(config.templates_dir, state)
     tr = config.translator
     memory = stat_digest(memory_root(tr), "*.jsonl")
     fp = {
@@ -287,25 +323,29 @@ def _fingerprints(config: Config) -> dict[str, str]:
     return fp
 
 
-def _template_digests(folder: Path) -> dict[str, str]:
-    """Per template: hash of its source and of every template it extends/includes/imports, recursively."""
+def _template_digests(folder: Path, state: BuildState) -> dict[str, str]:
+    """Per template: hash of its source and of every template it extends/includes/imports, recursively.
+    Remembered in the state by the hash of all sources, so an unchanged folder costs only reading it."""
+    sources: dict[str, str] = {}
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                sources[path.relative_to(folder).as_posix()] = path.read_text(encoding="utf-8", errors="replace")
+    key = digest_of(sorted(sources.items()))
+    if state.templates and state.templates[0] == key:
+        return state.templates[1]
     import jinja2
     from jinja2 import meta
 
     env = jinja2.Environment()
-    sources: dict[str, str] = {}
     refs: dict[str, set[str]] = {}
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                name = path.relative_to(folder).as_posix()
-                sources[name] = path.read_text(encoding="utf-8", errors="replace")
-                try:
-                    refs[name] = {r for r in meta.find_referenced_templates(env.parse(sources[name])) if r}
-                except jinja2.TemplateSyntaxError:
-                    refs[name] = set(sources)  # broken: depend on everything (the render will report it)
-                except TypeError:
-                    refs[name] = set(sources)
+    for name in sources:
+        try:
+            refs[name] = {r for r in meta.find_referenced_templates(env.parse(sources[name])) if r}
+        except jinja2.TemplateSyntaxError:
+            refs[name] = set(sources)  # broken: depend on everything (the render will report it)
+        except TypeError:
+            refs[name] = set(sources)
     out = {}
     for name in sources:
         seen: set[str] = set()
@@ -317,30 +357,30 @@ def _template_digests(folder: Path) -> dict[str, str]:
             seen.add(current)
             todo.extend(refs.get(current, set()) | ({*sources} if None in refs.get(current, set()) else set()))
         out[name] = digest_of(sorted((n, sources.get(n, "")) for n in seen))
+    state.templates = (key, out)
     return out
 
 
-def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str]):
-    """load_content with a cached load_article: unchanged files give back their cached Article."""
-    from .articles import git_first_commit_times, scan_content
-
-    started_ns = time.time_ns()
-    paths, _translations, _problems = scan_content(config.content_dir)  # load_content reports the problems
-    files = file_digests(paths, config.content_dir, state.files, state.scanned_ns)
-    git_times = git_first_commit_times(config.content_dir)
-    _GIT_TIMES.clear()
-    _GIT_TIMES.update(git_times)  # read by _parse_one, in this process or in forked workers
-    akeys: dict[str, str] = {}
+def _dates_from_outside(config: Config, paths: list[Path], files: dict, git_times: dict[Path, int]) -> dict:
+    """Per article file, the date it gets if it has none of its own (first commit, else mtime): part of its key."""
+    out = {}
     for path in paths:
         rel = path.relative_to(config.content_dir).as_posix()
         if rel not in files:
             continue
-        resolved = path.resolve()
-        when = git_times.get(resolved)
-        if when is None:
-            when = ("mtime", int(files[rel][1] // 1_000_000_000))
-        akeys[rel] = digest_of(fp["article"], rel, files[rel][4], when)
-    known = {k: state.stubs[k] for k in akeys.values() if k in state.stubs}
+        when = git_times.get(path.resolve()) if git_times else None
+        out[rel] = when if when is not None else ("mtime", int(files[rel][1] // 1_000_000_000))
+    return out
+
+
+def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], scanned: tuple, files: dict,
+          git_times: dict[Path, int], whens: dict):
+    """load_content with a cached load_article: unchanged files give back their cached Article."""
+    paths = scanned[0]
+    _GIT_TIMES.clear()
+    _GIT_TIMES.update(git_times)  # read by _parse_one, in this process or in forked workers
+    akeys: dict[str, str] = {rel: digest_of(fp["article"], rel, files[rel][4], when) for rel, when in whens.items()}
+    known = {k: _unpack_article(state.stubs[k]) for k in akeys.values() if k in state.stubs}
     misses = [p for p in paths if akeys.get(p.relative_to(config.content_dir).as_posix()) not in known]
     from_store = store.get_many(f"A:{akeys[p.relative_to(config.content_dir).as_posix()]}" for p in misses
                                 if p.relative_to(config.content_dir).as_posix() in akeys)
@@ -373,8 +413,9 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str]):
             raise value
         return value
 
-    articles, humans, problems = load_content(config.content_dir, max_bytes=config.max_file_bytes, load=cached_load)
-    return articles, humans, problems, akeys, files, len(need_parse), fresh
+    articles, humans, problems = load_content(config.content_dir, max_bytes=config.max_file_bytes, load=cached_load,
+                                              scanned=scanned, git_times=git_times)
+    return articles, humans, problems, akeys, len(need_parse), fresh
 
 
 _GIT_TIMES: dict[Path, int] = {}
@@ -389,6 +430,22 @@ def _parse_one(path: str, content_dir: str, max_bytes: int):
         return path, exc
 
 
+# Compact forms kept in the build state: plain tuples pickle and load several times faster than dataclasses.
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+_VIEW_FIELDS = tuple(f.name for f in fields(ArticleView))
+
+
+def _make(cls, names: tuple[str, ...], values: tuple):
+    # Frozen dataclasses without __post_init__: filling __dict__ is what __init__ does, minus its per-field cost.
+    obj = object.__new__(cls)
+    obj.__dict__.update(zip(names, values))
+    return obj
+
+
+def _unpack_article(values: tuple) -> Article:
+    return _make(Article, _ARTICLE_FIELDS, values)
+
+
 def _stubs(articles: list[Article], akeys: dict[str, str], state: BuildState, fresh: dict) -> dict:
     """Articles without their body, as load_article returned them (before load_content renamed a colliding
     slug): all load_content needs to be given back for an unchanged file."""
@@ -400,18 +457,38 @@ def _stubs(articles: list[Article], akeys: dict[str, str], state: BuildState, fr
         if k in state.stubs:
             out[k] = state.stubs[k]
         elif isinstance(fresh.get(k), Article):
-            out[k] = replace(fresh[k], paragraphs=())
+            stub = fresh[k]
+            out[k] = tuple(() if name == "paragraphs" else getattr(stub, name) for name in _ARTICLE_FIELDS)
     return out
 
 
 def _record(views: dict[str, ArticleView], complete: bool) -> dict:
-    return {"teasers": {lang: replace(v, body_html=Markup("")) for lang, v in views.items()},
+    teasers = {lang: replace(v, body_html=Markup("")) for lang, v in views.items()}
+    return {"teasers": teasers,
             "digests": {lang: digest_of(repr(v)) for lang, v in views.items()},
+            "tdigests": {lang: digest_of(repr(v)) for lang, v in teasers.items()},
             "complete": complete}
 
 
-def _light(record: dict) -> dict:
-    return {k: v for k, v in record.items() if k != "volatile"}
+def _pack_record(record: dict) -> tuple:
+    teasers = {lang: tuple("" if name == "body_html" else getattr(v, name) for name in _VIEW_FIELDS)
+               for lang, v in record["teasers"].items()}
+    return (record["complete"], teasers, record["digests"], record["tdigests"])
+
+
+def _unpack_record(packed: tuple) -> dict:
+    complete, teasers, digests, tdigests = packed
+    views = {}
+    for lang, values in teasers.items():
+        view = _make(ArticleView, _VIEW_FIELDS, values)
+        view.__dict__["body_html"] = Markup("")
+        views[lang] = view
+    return {"teasers": views, "digests": digests, "tdigests": tdigests, "complete": complete}
+
+
+def _quick_hash(*parts: str) -> str:
+    """digest_of for a flat list of strings (the plan hashes thousands of them per build)."""
+    return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _compute_records(config: Config, missing: list[Article], humans: dict, store: Store, akeys: dict[str, str],
@@ -452,6 +529,8 @@ def _compute_records(config: Config, missing: list[Article], humans: dict, store
 
 
 def _summarize_one(article: Article, sentences: int | None, words: int | None):
+    from .summarize import summarize
+
     return article.slug, summarize(article, sentences=sentences, words=None if sentences else words)
 
 
@@ -542,14 +621,17 @@ def _render_jobs(jobs: list[tuple], store: Store) -> int:
     articles = [j for j in jobs if j[0] == "article"]
     wanted = [rkeys[j[1]] for j in articles if j[1].split("/")[1] not in fresh]
     found = store.get_many(f"R:{k}" for k in wanted)
-    made_dirs: set[Path] = set()
+    made_dirs: set[str] = set()
     count = 0
+    base = str(root)
 
     def write(rel: str, data: bytes) -> None:
-        path = safe_join(root, rel)
-        if path.parent not in made_dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made_dirs.add(path.parent)
+        safe_join(root, rel)  # refuses a path leaving the output folder
+        path = os.path.join(base, rel)
+        parent = os.path.dirname(path)
+        if parent not in made_dirs:
+            os.makedirs(parent, exist_ok=True)
+            made_dirs.add(parent)
         with open(path, "wb") as handle:
             handle.write(data)
 

@@ -22,15 +22,15 @@ import pickle
 import shutil
 import sqlite3
 import stat
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 # Libraries whose version changes bytes of the output (Markdown, sanitizer, dates, templates, YAML).
 _LIBRARIES = ("Jinja2", "Markdown", "MarkupSafe", "nh3", "Babel", "PyYAML")
 # A file modified this close to the previous scan may have changed again within the same timestamp tick,
@@ -71,12 +71,25 @@ def code_version() -> str:
     parts: list[Any] = []
     for path in sorted(package.glob("*.py")):
         parts.append((path.name, path.read_bytes()))
-    for name in _LIBRARIES:
+    return digest_of(STATE_VERSION, parts, library_versions())
+
+
+def library_versions() -> list[tuple[str, str]]:
+    """(name, version) of the installed _LIBRARIES, read from their `Name-Version.dist-info` folder names: the
+    same answer as importlib.metadata.version at a fraction of its import and lookup time (every build pays it)."""
+    wanted = {name.lower().replace("-", "_") for name in _LIBRARIES}
+    found = set()
+    for entry in sys.path:
         try:
-            parts.append((name, metadata.version(name)))
-        except metadata.PackageNotFoundError:
-            parts.append((name, None))
-    return digest_of(STATE_VERSION, parts)
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                project, _, version = name[: -len(".dist-info")].partition("-")
+                if project.lower().replace("-", "_").replace(".", "_") in wanted:
+                    found.add((project.lower(), version))
+    return sorted(found)
 
 
 def cache_dir(output_dir: Path) -> Path:
@@ -153,36 +166,82 @@ class Store:
 # --- build state: what the last build wrote and from what -------------------------------------------------
 @dataclass
 class BuildState:
-    """Saved after each successful build, per output folder."""
+    """Saved after each successful build, per output folder, in two files: a small one (stat signatures, the
+    fingerprint of all inputs and the last report), which is all a no-change build reads, and a large one (the
+    manifest and the per-article records), read only when something has to be planned. A shared random token
+    ties the two; a mismatch (a build killed between the two writes) means no state, hence a full build."""
 
     output: str = ""
     manifest: dict[str, str] = field(default_factory=dict)  # output file -> recipe key
     files: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)  # input -> stat sig + sha256
     scanned_ns: int = 0  # wall clock when `files` was taken
-    records: dict[str, Any] = field(default_factory=dict)  # record key -> light per-article record
-    stubs: dict[str, Any] = field(default_factory=dict)  # article key -> Article without its body
+    records: dict[str, Any] = field(default_factory=dict)  # record key -> compact per-article record (tuples)
+    stubs: dict[str, Any] = field(default_factory=dict)  # article key -> Article fields without the body
+    inputs: str = ""  # hash of every input of the build that saved this state
+    summary: dict[str, Any] = field(default_factory=dict)  # that build's report, replayed by a no-change build
+    templates: tuple = ()  # (hash of the template sources, per-template dependency digests)
+    token: str = ""
 
 
 def state_path(cache: Path, output_dir: Path) -> Path:
     return cache / f"state-{digest_of(str(output_dir.resolve()))[:16]}.pickle"
 
 
-def load_state(path: Path, output_dir: Path) -> BuildState:
+def _quick_path(path: Path) -> Path:
+    return path.with_suffix(".quick")
+
+
+_QUICK = ("output", "files", "scanned_ns", "inputs", "summary", "templates", "token")
+_HEAVY = ("manifest", "records", "stubs")
+
+
+def load_state(path: Path, output_dir: Path, heavy: bool = True) -> BuildState:
+    """The saved state (just its small part unless `heavy`); an empty one if missing, torn or foreign."""
+    state = BuildState(output=str(output_dir.resolve()))
+    try:
+        with open(_quick_path(path), "rb") as handle:
+            quick = pickle.load(handle)
+        if quick.get("output") != state.output or quick.get("version") != STATE_VERSION:
+            return state
+        for name in _QUICK:
+            setattr(state, name, quick[name])
+    except Exception:  # missing, torn or from an incompatible version: start afresh
+        return BuildState(output=str(output_dir.resolve()))
+    if heavy:
+        load_heavy(path, state)
+    return state
+
+
+def load_heavy(path: Path, state: BuildState) -> bool:
+    """Fill in the manifest and records; False (and a state good for a full build only) if they do not match."""
     try:
         with open(path, "rb") as handle:
-            state = pickle.load(handle)
-        if isinstance(state, BuildState) and state.output == str(output_dir.resolve()):
-            return state
-    except Exception:  # missing, torn or from an incompatible version: start afresh
+            data = pickle.load(handle)
+        if data.get("token") == state.token and state.token:
+            for name in _HEAVY:
+                setattr(state, name, data[name])
+            return True
+    except Exception:
         pass
-    return BuildState(output=str(output_dir.resolve()))
+    state.files, state.inputs, state.summary = {}, "", {}
+    return False
 
 
 def save_state(path: Path, state: BuildState) -> None:
-    write_atomic(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    state.token = os.urandom(8).hex()
+    write_atomic(path, pickle.dumps({"token": state.token, **{n: getattr(state, n) for n in _HEAVY}},
+                                    protocol=pickle.HIGHEST_PROTOCOL))
+    save_quick(path, state)
+
+
+def save_quick(path: Path, state: BuildState) -> None:
+    """Rewrite only the small part (same token: the large part is unchanged)."""
+    quick = {"version": STATE_VERSION, **{n: getattr(state, n) for n in _QUICK}}
+    write_atomic(_quick_path(path), pickle.dumps(quick, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def forget_state(path: Path) -> None:
+    _quick_path(path).unlink(missing_ok=True)  # first: without it the large part is never used
     path.unlink(missing_ok=True)
 
 

@@ -141,6 +141,9 @@ def test_failed_build_leaves_previous_site_and_deleted_articles_vanish(tmp_path,
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
     monkeypatch.setattr(build_module, "rss_feed", explode)
+    # An edit, so the build has work to do (a build with no changed input reads and writes nothing).
+    edited = sorted(content.glob("*.txt"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nفقرة جديدة في نهاية الخبر.\n", encoding="utf-8")
     with pytest.raises(RuntimeError):
         build(config, quiet=True)
     assert _digest(config.output_dir) == before
