@@ -137,7 +137,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                          + f" ({parsed} parsed, {len(articles) - min(parsed, len(articles))} cached)")
 
         # --- summarize + translate: only articles whose record (views) is not cached ----------------------------
-        rkeys = {a.slug: digest_of(fp["record"], akeys[a.source_path], a.slug, repr(humans.get(a.slug)))
+        rkeys = {a.slug: _quick_hash(fp["record"], akeys[a.source_path], a.slug, repr(humans.get(a.slug)))
                  for a in articles}
         records: dict[str, dict] = {}
         for a in articles:
@@ -364,8 +364,9 @@ def _template_digests(folder: Path, state: BuildState) -> dict[str, str]:
 def _dates_from_outside(config: Config, paths: list[Path], files: dict, git_times: dict[Path, int]) -> dict:
     """Per article file, the date it gets if it has none of its own (first commit, else mtime): part of its key."""
     out = {}
+    cut = len(str(config.content_dir)) + 1  # paths come from walking content_dir: a string prefix
     for path in paths:
-        rel = path.relative_to(config.content_dir).as_posix()
+        rel = str(path)[cut:].replace(os.sep, "/")
         if rel not in files:
             continue
         when = git_times.get(path.resolve()) if git_times else None
@@ -379,15 +380,17 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], s
     paths = scanned[0]
     _GIT_TIMES.clear()
     _GIT_TIMES.update(git_times)  # read by _parse_one, in this process or in forked workers
-    akeys: dict[str, str] = {rel: digest_of(fp["article"], rel, files[rel][4], when) for rel, when in whens.items()}
+    akeys: dict[str, str] = {rel: _quick_hash(fp["article"], rel, files[rel][4], repr(when))
+                             for rel, when in whens.items()}
     known = {k: _unpack_article(state.stubs[k]) for k in akeys.values() if k in state.stubs}
-    misses = [p for p in paths if akeys.get(p.relative_to(config.content_dir).as_posix()) not in known]
-    from_store = store.get_many(f"A:{akeys[p.relative_to(config.content_dir).as_posix()]}" for p in misses
-                                if p.relative_to(config.content_dir).as_posix() in akeys)
+    cut = len(str(config.content_dir)) + 1
+    misses = [p for p in paths if akeys.get(str(p)[cut:].replace(os.sep, "/")) not in known]
+    from_store = store.get_many(f"A:{akeys[str(p)[cut:].replace(os.sep, '/')]}" for p in misses
+                                if str(p)[cut:].replace(os.sep, "/") in akeys)
     fresh: dict[str, object] = {}
     need_parse = []
     for p in misses:
-        rel = p.relative_to(config.content_dir).as_posix()
+        rel = str(p)[cut:].replace(os.sep, "/")
         k = akeys.get(rel)
         if k is not None and f"A:{k}" in from_store:
             fresh[k] = from_store[f"A:{k}"]
