@@ -235,6 +235,7 @@ def bench(n: int, keep: Path | None) -> dict:
     (copy / "article.html").write_text(template.read_text(encoding="utf-8") + "\n<!-- edited -->\n", encoding="utf-8")
     row["template"], mem5 = _run(cmd[:1] + [str(_templates_wrapper(folder, copy))] + cmd[2:])
     row["peak_mib"] = max(mem1, mem2, mem3, mem4, mem5)
+    row["watch"] = _watch_latency(cmd, content, output)
     row["pages_per_s"] = row["pages"] / row["warm"]
     if shutil.which("hugo"):
         site = make_hugo_site(folder, content, memory)
@@ -246,6 +247,43 @@ def bench(n: int, keep: Path | None) -> dict:
     if keep is None:
         shutil.rmtree(folder, ignore_errors=True)
     return row
+
+
+def _watch_latency(cmd: list[str], content: Path, output: Path) -> float:
+    """`generate.py watch`: seconds from saving an edit of the newest article (one paragraph more) until both
+    of its language pages and both feeds (which carry its body) have been replaced in output/."""
+    import signal
+
+    watch = [c for c in cmd if c != "--full"]
+    watch[watch.index("build")] = "watch"
+    process = subprocess.Popen(watch, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in process.stderr:  # the first build, then the watcher starts
+            if "watching" in line:
+                break
+        time.sleep(0.5)  # the observer is running
+        targets = [output / "ar" / "00000" / "index.html", output / "en" / "00000" / "index.html",
+                   output / "ar" / "feed.xml", output / "en" / "feed.xml"]
+        before = [p.stat().st_ino for p in targets]
+        victim = content / "00000.txt"
+        lines = victim.read_text(encoding="utf-8").split("\n")
+        lines.insert(3, lines[2])
+        started = time.perf_counter()
+        victim.write_text("\n".join(lines), encoding="utf-8")
+        while time.perf_counter() - started < 30:
+            try:
+                if all(p.stat().st_ino != b for p, b in zip(targets, before)):
+                    return time.perf_counter() - started
+            except FileNotFoundError:
+                pass
+            time.sleep(0.005)
+        return float("nan")
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def _templates_wrapper(folder: Path, templates: Path) -> Path:
@@ -270,11 +308,12 @@ def main() -> int:
     counts = args.articles or [1000, 5000]
     rows = [bench(n, Path(args.keep) if args.keep else None) for n in counts]
     print(f"{'articles':>8} {'files':>6} {'cold':>7} {'warm':>7} {'no-chg':>7} {'edit':>7} {'tmpl':>7} "
-          f"{'pages/s':>8} {'peakMiB':>8} | {'hugo':>6} {'files':>6} {'warm/h':>7} {'edit/h':>7}")
+          f"{'pages/s':>8} {'peakMiB':>8} {'watch':>6} | {'hugo':>6} {'files':>6} {'warm/h':>7} {'edit/h':>7}")
     for r in rows:
         hugo = r.get("hugo")
         print(f"{r['articles']:>8} {r['pages']:>6} {r['cold']:>7.2f} {r['warm']:>7.2f} {r['nochange']:>7.2f} "
-              f"{r['edit']:>7.2f} {r['template']:>7.2f} {r['pages_per_s']:>8.0f} {r['peak_mib']:>8} | "
+              f"{r['edit']:>7.2f} {r['template']:>7.2f} {r['pages_per_s']:>8.0f} {r['peak_mib']:>8} "
+              f"{r['watch']:>6.2f} | "
               + (f"{hugo:>6.2f} {r['hugo_pages']:>6} {r['warm'] / hugo:>7.2f} {r['edit'] / hugo:>7.3f}"
                  if hugo else "hugo not installed"))
     if len(rows) >= 2:

@@ -110,7 +110,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         git_times = git_first_commit_times(config.content_dir)
         whens = _dates_from_outside(config, scanned[0], files, git_times)
         inputs = digest_of(sorted(fp.items()), sorted((rel, sig[4], whens.get(rel)) for rel, sig in files.items()),
-                           [str(p.relative_to(config.content_dir)) for p in inputs_paths],
+                           [str(p) for p in inputs_paths],
                            repr(scanned[2]), str(config.output_dir.resolve()))
         # --- nothing changed since the last build: its report stands, nothing is read, rendered or written -----
         if (not full and state.inputs == inputs and state.summary and not state.summary.get("volatile")
@@ -212,11 +212,15 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
             top = teasers[lang][: config.feed_items]
             full_top = _full_views(top, rkey_of_path, fresh_views, store)
             small[feed_path(lang)] = rss_feed(config, lang, full_top, published)
-        small["sitemap.xml"] = sitemap(config, _sitemap_groups(config, teasers))
+        # The sitemap lists every page (10,000 URLs at 5,000 articles): made only when the pages it lists or the
+        # settings change, so its plan entry is that recipe rather than a hash of its bytes.
+        sitemap_recipe = _quick_hash(fp["site"], *(v.path + "|" + str(v.other_path) for v in teasers["ar"]),
+                                     *(v.path for v in teasers["en"]))
         small["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode()
         small[".nojekyll"] = b""
         for rel, data in small.items():
             plan[rel] = digest_of(data)
+        plan["sitemap.xml"] = sitemap_recipe
         stage_clock.done("plan", f"{len(plan)} files")
 
         # --- write ----------------------------------------------------------------------------------------------
@@ -230,10 +234,12 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                                scanned_ns=stage_clock.started_ns, inputs=inputs, templates=state.templates)
         new_state.manifest["\x00static"] = static_fp
         new_state.manifest["\x00404.html"] = fp["404.html"]
-        new_state.records = {rkeys[a.slug]: _pack_record(records[a.slug]) for a in articles
-                             if not records[a.slug].get("volatile")}
+        new_state.records = {rkeys[a.slug]: state.records.get(rkeys[a.slug]) or _pack_record(records[a.slug])
+                             for a in articles if not records[a.slug].get("volatile")}
         new_state.stubs = _stubs(articles, akeys, state, fresh_articles)
         page_jobs = [jobs[rel] for rel in (changed if incremental else plan) if rel in jobs]
+        if not incremental or "sitemap.xml" in changed:
+            small["sitemap.xml"] = sitemap(config, _sitemap_groups(config, teasers))
         page_jobs = _dedupe_home_jobs(page_jobs)
 
         if incremental:
@@ -252,7 +258,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                 raise
             stage_clock.done("write", f"{len(changed)} changed files ({rendered} pages rendered), "
                                       f"{len(deletions)} removed, {len(plan) - len(changed)} unchanged; incremental")
-            report.pages = len(plan) + sum(1 for rel in previous if rel.startswith("static/"))
+            report.pages = len(plan) + 1 + sum(1 for rel in previous if rel.startswith("static/"))  # + 404.html
             for rel in previous:
                 if rel.startswith("static/"):
                     new_state.manifest[rel] = previous[rel]
@@ -406,7 +412,7 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], s
                 store.put(f"A:{k}", result)
 
     def cached_load(path: Path, content_dir: Path, *args, **kwargs):
-        k = akeys.get(path.relative_to(content_dir).as_posix())
+        k = akeys.get(str(path)[cut:].replace(os.sep, "/"))
         if k in known:
             return known[k]
         value = fresh.get(k) if k is not None else None

@@ -262,8 +262,9 @@ def file_digests(paths: Iterable[Path], base: Path, previous: dict[str, tuple[in
                  previous_scan_ns: int) -> dict[str, tuple[int, int, int, int, str]]:
     """sha256 of each file, re-read only when its stat signature changed (or is too recent to trust)."""
     out: dict[str, tuple[int, int, int, int, str]] = {}
+    cut = len(str(base)) + 1  # paths come from walking `base`: a string prefix, not pathlib per file
     for path in paths:
-        rel = path.relative_to(base).as_posix()
+        rel = str(path)[cut:].replace(os.sep, "/")
         try:
             st = path.stat()
         except OSError:
