@@ -1,5 +1,5 @@
 """Front end without a browser: templates and CSS rules, bidi isolation, page-head metadata (OpenGraph, Twitter,
-JSON-LD translation pairs), sitemap alternates, GitHub Pages at a domain root and under a project sub-path,
+microdata translation pairs), sitemap alternates, GitHub Pages at a domain root and under a project sub-path,
 and the Pages workflow."""
 from __future__ import annotations
 
