@@ -586,11 +586,13 @@ def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[P
                     problems.append(Problem(entry.relative_to(content_dir).as_posix(),
                                             "is a symbolic link to a folder outside the content folder; refused "
                                             "(copy the files in instead)"))
+        prefix = os.path.relpath(folder, content_dir).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
         for name in sorted(files):
             if name.startswith(".") or name.endswith("~"):
                 continue
             path = here / name
-            rel = path.relative_to(content_dir).as_posix()
+            rel = prefix + name
             lower = name.lower()
             is_article = lower.endswith((".txt", ".md"))
             if path.is_symlink():
@@ -655,8 +657,9 @@ def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, load:
         git_times = git_first_commit_times(content_dir)
     articles: list[Article] = []
     skipped_stems: set[str] = set()
+    cut = len(str(content_dir)) + 1  # paths come from walking content_dir: a string prefix, not pathlib per file
     for path in paths:
-        rel = path.relative_to(content_dir).as_posix()
+        rel = str(path)[cut:].replace(os.sep, "/")
         try:
             article = load(path, content_dir, git_times, max_bytes=max_bytes)
         except ArticleError as exc:

@@ -109,9 +109,9 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         files = file_digests(inputs_paths, config.content_dir, state.files, state.scanned_ns)
         git_times = git_first_commit_times(config.content_dir)
         whens = _dates_from_outside(config, scanned[0], files, git_times)
-        inputs = digest_of(sorted(fp.items()), sorted((rel, sig[4], whens.get(rel)) for rel, sig in files.items()),
-                           [str(p) for p in inputs_paths],
-                           repr(scanned[2]), str(config.output_dir.resolve()))
+        inputs = _quick_hash(repr(sorted(fp.items())), repr(scanned[2]), str(config.output_dir.resolve()),
+                             *(f"{rel}|{sig[4]}|{whens.get(rel)!r}" for rel, sig in sorted(files.items())),
+                             *(str(p) for p in inputs_paths))
         # --- nothing changed since the last build: its report stands, nothing is read, rendered or written -----
         if (not full and state.inputs == inputs and state.summary and not state.summary.get("volatile")
                 and config.output_dir.is_dir()):
