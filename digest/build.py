@@ -38,6 +38,7 @@ class BuildReport:
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     untranslated: list[str] = field(default_factory=list)  # source paths of articles with no English page
+    human: int = 0  # articles with a human translation file (content/<stem>.en.md)
     translation: object | None = None  # translate.TranslationReport
     pages: int = 0
     seconds: float = 0.0
@@ -115,8 +116,8 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         # --- nothing changed since the last build: its report stands, nothing is read, rendered or written -----
         if (not full and state.inputs == inputs and state.summary and not state.summary.get("volatile")
                 and config.output_dir.is_dir()):
-            for name in ("published", "english", "skipped", "warnings", "untranslated", "pages"):
-                setattr(report, name, state.summary[name])
+            for name in ("published", "english", "skipped", "warnings", "untranslated", "pages", "human"):
+                setattr(report, name, state.summary.get(name, getattr(report, name)))
             if files != state.files:  # touched but identical files: remember their new stat signatures
                 state.files, state.scanned_ns = files, stage_clock.started_ns
                 save_quick(spath, state)
@@ -184,6 +185,8 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                     rkey_of_path[rec["teasers"][lang].path] = rkeys[a.slug]
         report.untranslated = [a.source_path for a in articles if not records[a.slug]["complete"]]
         report.published, report.english = len(teasers["ar"]), len(teasers["en"])
+        # English pages that rest on a human translation file (wholly or field by field).
+        report.human = sum(1 for slug in humans if slug in records and records[slug]["complete"])
 
         # --- plan: every output file and the recipe (hash of all its inputs) it is made from -----------------
         plan: dict[str, str] = {}
@@ -282,6 +285,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
             stage_clock.done("write", f"{report.pages} files ({rendered} pages rendered); full build, swapped in")
         new_state.summary = {"published": report.published, "english": report.english, "skipped": report.skipped,
                              "warnings": report.warnings, "untranslated": report.untranslated, "pages": report.pages,
+                             "human": report.human,
                              "volatile": any(r.get("volatile") for r in records.values())}
         save_state(spath, new_state)
     finally:
@@ -684,6 +688,11 @@ def print_report(report: BuildReport, config: Config, log: Log = _stderr) -> Non
         for path in report.untranslated:
             log(f"  untranslated: {path}")
     tr = report.translation
+    status = [f"{report.english - report.human} machine", f"{report.human} human", f"{len(report.untranslated)} pending"]
+    if tr is not None:
+        status.append(f"this build: {tr.translated} sentence(s) translated in {tr.requests} request(s) "
+                      f"({tr.chars_sent} characters), {tr.memory_hits} from memory")
+    log("translation: articles " + ", ".join(status))
     if tr is not None and getattr(tr, "backend_down", False):
         log(f"translator '{config.translator.backend}' could not be reached; "
             "pending translations will be requested on the next build")
