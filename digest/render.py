@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+from urllib.parse import quote
 import threading
 from dataclasses import dataclass, field
 from typing import Container, Iterator
@@ -74,7 +75,8 @@ def absolute_url(config: Config, path: str) -> str:
     """Public URL of an output file; directory index pages get their pretty form ("ar/slug/")."""
     if path == "index.html" or path.endswith("/index.html"):
         path = path[: -len("index.html")]
-    return config.base_url + path
+    # Percent-encoded: feeds and sitemaps need plain URLs, and slugs may hold Arabic letters.
+    return config.base_url + (quote(path, safe="/") if not path.isascii() else path)
 
 
 def relative_url(from_path: str, to_path: str) -> str:

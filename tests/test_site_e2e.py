@@ -154,3 +154,19 @@ def test_failed_build_leaves_previous_site_and_deleted_articles_vanish(tmp_path,
     build(config, quiet=True)
     assert not (config.output_dir / "ar" / victim.stem).exists()
     assert victim.stem not in (config.output_dir / "ar" / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_arabic_file_names_give_percent_encoded_absolute_urls(tmp_path, make_config):
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(sorted(WIRE.glob("000_*.txt"))[0], content / "خبر عاجل.txt")
+    config = make_config(content)
+    build(config, quiet=True)
+    raw = (config.output_dir / "ar" / "feed.xml").read_text(encoding="utf-8")
+    feed = feedparser.parse(raw)
+    assert not feed.bozo
+    link = feed.entries[0].link
+    assert link.isascii() and "%D8%AE" in link  # a plain URL, as RSS and sitemaps require
+    assert url_to_file(config.output_dir, config.base_url, link).is_file()
+    sitemap = (config.output_dir / "sitemap.xml").read_text(encoding="utf-8")
+    assert link in sitemap and "خبر" not in sitemap
