@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Callable
 
 import hashlib
+import pickle
 from dataclasses import fields
+from typing import NamedTuple
 
 from markupsafe import Markup
 
@@ -21,7 +23,7 @@ from .config import Config
 from .feeds import rss_feed, sitemap
 from .model import Article, English, Problem, Summary
 from .output import OutputLock, StagedOutput
-from .render import OTHER, ArticleView, PageRenderer, article_views, feed_path, home_path, sort_key
+from .render import KNOWN_DATES, OTHER, ArticleView, PageRenderer, make_environment, article_path, article_views, feed_path, home_path, sort_key
 from .translate import english_for, memory_root, segments_for, translate_segments
 
 # Exit codes of `generate.py build` (documented in the README and in `generate.py build --help`):
@@ -72,7 +74,8 @@ def translate_all(config: Config, articles: list[Article], summaries: dict[str, 
     for a in articles:
         for segment in segments_for(a, summaries[a.slug], humans.get(a.slug)):
             needed.setdefault(segment)
-    machine, report = translate_segments(list(needed), config.translator)
+    # The parsed memory is kept beside the build cache while its files are unchanged.
+    machine, report = translate_segments(list(needed), config.translator, snapshot_dir=cache_dir(config.output_dir))
     english = {a.slug: english_for(a, summaries[a.slug], humans.get(a.slug), machine) for a in articles}
     return english, report
 
@@ -144,17 +147,22 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         for a in articles:
             packed = state.records.get(rkeys[a.slug])
             if packed is not None:
-                records[a.slug] = _unpack_record(packed)
+                records[a.slug] = {"complete": packed[0], "digests": packed[1], "tdigests": packed[2]}
         missing = [a for a in articles if a.slug not in records]
+        new_teasers: dict[str, dict[str, ArticleView]] = {}  # record key -> teaser views, for records not in the state
         if missing:
             found = store.get_many(f"R:{rkeys[a.slug]}" for a in missing)
             for a in missing:
                 views = found.get(f"R:{rkeys[a.slug]}")
                 if views is not None:
                     records[a.slug] = _record(views, complete="en" in views)
+                    new_teasers[rkeys[a.slug]] = records[a.slug]["teasers"]
             missing = [a for a in missing if a.slug not in records]
         fresh_views: dict[str, dict[str, ArticleView]] = {}
+        dates = dict(state.dates[1]) if state.dates and state.dates[0] == fp["code"] else {}
         if missing:
+            KNOWN_DATES.clear()
+            KNOWN_DATES.update(dates)
             fresh_views = _compute_records(config, missing, humans, store, akeys, fp, say, report, stage_clock,
                                            fresh_articles)
             volatile = config.translator.backend != "none"
@@ -167,6 +175,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                 else:
                     rec["volatile"] = True
                 records[a.slug] = rec
+                new_teasers[rkeys[a.slug]] = rec["teasers"]
         else:
             stage_clock.done("summarize", "0 articles (all cached)")
         store.flush()
@@ -177,12 +186,17 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         rkey_of_path: dict[str, str] = {}
         for a in articles:
             rec = records[a.slug]
+            rkey = rkeys[a.slug]
+            has_en = "en" in rec["digests"]
             for lang in ("ar", "en"):
-                if lang in rec["teasers"]:
-                    teasers[lang].append(rec["teasers"][lang])
+                if lang in rec["digests"]:
+                    # Stand-ins: the teaser views themselves are read only for the home pages being rendered.
+                    path = article_path(lang, a.slug)
+                    other = article_path(OTHER[lang], a.slug) if lang == "en" or has_en else None
+                    teasers[lang].append(_TeaserRef(a.slug, lang, path, other, rkey))
                     digests[lang].append(rec["digests"][lang])
                     tdigests[lang].append(rec["tdigests"][lang])
-                    rkey_of_path[rec["teasers"][lang].path] = rkeys[a.slug]
+                    rkey_of_path[path] = rkey
         report.untranslated = [a.source_path for a in articles if not records[a.slug]["complete"]]
         report.published, report.english = len(teasers["ar"]), len(teasers["en"])
         # English pages that rest on a human translation file (wholly or field by field).
@@ -237,8 +251,15 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                                scanned_ns=stage_clock.started_ns, inputs=inputs, templates=state.templates)
         new_state.manifest["\x00static"] = static_fp
         new_state.manifest["\x00404.html"] = fp["404.html"]
+        for views in fresh_views.values():
+            for v in views.values():
+                dates[(v.date_iso[:10], v.lang)] = v.date_display
+        new_state.dates = (fp["code"], dates)
         new_state.records = {rkeys[a.slug]: state.records.get(rkeys[a.slug]) or _pack_record(records[a.slug])
                              for a in articles if not records[a.slug].get("volatile")}
+        new_state.teasers = _teaser_shards(new_state.records, state, new_teasers)
+        lookup = _TeaserLookup(state.teasers, new_teasers)
+        teasers = {lang: _Teasers(refs, lookup) for lang, refs in teasers.items()}
         new_state.stubs = _stubs(articles, akeys, state, fresh_articles)
         page_jobs = [jobs[rel] for rel in (changed if incremental else plan) if rel in jobs]
         if not incremental or "sitemap.xml" in changed:
@@ -475,6 +496,88 @@ def _stubs(articles: list[Article], akeys: dict[str, str], state: BuildState, fr
     return out
 
 
+class _TeaserRef(NamedTuple):
+    slug: str
+    lang: str
+    path: str
+    other_path: str | None
+    rkey: str
+
+
+def _shard(rkey: str) -> str:
+    return rkey[:2]
+
+
+class _TeaserLookup:
+    """Teaser views by record key: this build's new ones, else the state's shards (each unpickled on first use,
+    so an edit build reads the few shards its changed home pages need, not 5,000 records)."""
+
+    def __init__(self, shards: dict[str, bytes], new: dict[str, dict[str, ArticleView]]):
+        self.shards, self.new = shards, new
+        self.decoded: dict[str, dict] = {}
+
+    def packed(self, rkey: str) -> dict[str, tuple] | None:
+        shard = _shard(rkey)
+        if shard not in self.decoded:
+            data = self.shards.get(shard)
+            self.decoded[shard] = pickle.loads(data) if data is not None else {}
+        return self.decoded[shard].get(rkey)
+
+    def view(self, rkey: str, lang: str) -> ArticleView:
+        views = self.new.get(rkey)
+        if views is not None:
+            return views[lang]
+        view = _make(ArticleView, _VIEW_FIELDS, self.packed(rkey)[lang])
+        view.__dict__["body_html"] = Markup("")
+        return view
+
+
+class _Teasers:
+    """The teasers of one language, newest first; slicing gives real views (what home_pages reads)."""
+
+    def __init__(self, refs: list[_TeaserRef], lookup: _TeaserLookup):
+        self.refs, self.lookup = refs, lookup
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def __iter__(self):
+        return iter(self.refs)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.lookup.view(r.rkey, r.lang) for r in self.refs[index]]
+        ref = self.refs[index]
+        return self.lookup.view(ref.rkey, ref.lang)
+
+
+def _teaser_shards(records: dict[str, tuple], state: BuildState, new: dict[str, dict[str, ArticleView]]) -> dict:
+    """The state's teaser views, pickled in shards by record key; a shard whose records are unchanged keeps its
+    bytes (an edit build re-pickles one or two shards, not every record)."""
+    groups: dict[str, list[str]] = {}
+    for k in records:
+        groups.setdefault(_shard(k), []).append(k)
+    old_groups: dict[str, set[str]] = {}
+    for k in state.records:
+        old_groups.setdefault(_shard(k), set()).add(k)
+    lookup = _TeaserLookup(state.teasers, {})
+    out = {}
+    for shard, keys in groups.items():
+        if shard in state.teasers and old_groups.get(shard) == set(keys) and not any(k in new for k in keys):
+            out[shard] = state.teasers[shard]
+            continue
+        packed = {}
+        for k in keys:
+            views = new.get(k)
+            if views is not None:
+                packed[k] = {lang: tuple("" if name == "body_html" else getattr(v, name) for name in _VIEW_FIELDS)
+                             for lang, v in views.items()}
+            else:
+                packed[k] = lookup.packed(k)
+        out[shard] = pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
+    return out
+
+
 def _record(views: dict[str, ArticleView], complete: bool) -> dict:
     teasers = {lang: replace(v, body_html=Markup("")) for lang, v in views.items()}
     return {"teasers": teasers,
@@ -484,19 +587,7 @@ def _record(views: dict[str, ArticleView], complete: bool) -> dict:
 
 
 def _pack_record(record: dict) -> tuple:
-    teasers = {lang: tuple("" if name == "body_html" else getattr(v, name) for name in _VIEW_FIELDS)
-               for lang, v in record["teasers"].items()}
-    return (record["complete"], teasers, record["digests"], record["tdigests"])
-
-
-def _unpack_record(packed: tuple) -> dict:
-    complete, teasers, digests, tdigests = packed
-    views = {}
-    for lang, values in teasers.items():
-        view = _make(ArticleView, _VIEW_FIELDS, values)
-        view.__dict__["body_html"] = Markup("")
-        views[lang] = view
-    return {"teasers": views, "digests": digests, "tdigests": tdigests, "complete": complete}
+    return (record["complete"], record["digests"], record["tdigests"])
 
 
 def _quick_hash(*parts: str) -> str:
@@ -592,7 +683,7 @@ def _render(config: Config, root: Path, jobs: list[tuple], teasers: dict, rkey_o
     if not jobs:
         return 0
     _WORK.update(config=config, root=root, teasers=teasers, rkeys=rkey_of_path, fresh=fresh,
-                 store_path=store.path)
+                 store_path=store.path, bytecode_dir=_bytecode_dir(store.path.parent))
     try:
         if len(jobs) < _PARALLEL_MIN or _workers() == 1:
             return _render_jobs(jobs, store)
@@ -606,6 +697,17 @@ def _render(config: Config, root: Path, jobs: list[tuple], teasers: dict, rkey_o
             return sum(pool.imap_unordered(_render_batch, batches))
     finally:
         _WORK.clear()
+
+
+def _bytecode_dir(cdir: Path) -> str:
+    """Compiled templates of this code version (older versions' folders are removed)."""
+    import shutil
+
+    folder = cdir / "templates" / code_version()[:20]
+    if not folder.is_dir():
+        shutil.rmtree(cdir / "templates", ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
 
 
 def _worker_signals() -> None:
@@ -629,7 +731,8 @@ def _render_jobs(jobs: list[tuple], store: Store) -> int:
     config, root = _WORK["config"], _WORK["root"]
     renderer = _WORK.get("renderer")
     if renderer is None:
-        renderer = _WORK["renderer"] = PageRenderer(config)  # templates compiled once per process
+        # Templates compiled once per process, or not at all when the compiled form is in the cache.
+        renderer = _WORK["renderer"] = PageRenderer(config, make_environment(config, _WORK["bytecode_dir"]))
     teasers, rkeys, fresh = _WORK["teasers"], _WORK["rkeys"], _WORK["fresh"]
     articles = [j for j in jobs if j[0] == "article"]
     wanted = [rkeys[j[1]] for j in articles if j[1].split("/")[1] not in fresh]

@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 # Libraries whose version changes bytes of the output (Markdown, sanitizer, dates, templates, YAML).
 _LIBRARIES = ("Jinja2", "Markdown", "MarkupSafe", "nh3", "Babel", "PyYAML")
 # A file modified this close to the previous scan may have changed again within the same timestamp tick,
@@ -175,11 +175,13 @@ class BuildState:
     manifest: dict[str, str] = field(default_factory=dict)  # output file -> recipe key
     files: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)  # input -> stat sig + sha256
     scanned_ns: int = 0  # wall clock when `files` was taken
-    records: dict[str, Any] = field(default_factory=dict)  # record key -> compact per-article record (tuples)
+    records: dict[str, Any] = field(default_factory=dict)  # record key -> (complete, digests, teaser digests)
     stubs: dict[str, Any] = field(default_factory=dict)  # article key -> Article fields without the body
     inputs: str = ""  # hash of every input of the build that saved this state
     summary: dict[str, Any] = field(default_factory=dict)  # that build's report, replayed by a no-change build
     templates: tuple = ()  # (hash of the template sources, per-template dependency digests)
+    teasers: dict[str, bytes] = field(default_factory=dict)  # shard -> pickled {record key: teaser tuples}
+    dates: tuple = ()  # (code version, {(ISO date, lang): display date}) seen in earlier builds
     token: str = ""
 
 
@@ -192,7 +194,7 @@ def _quick_path(path: Path) -> Path:
 
 
 _QUICK = ("output", "files", "scanned_ns", "inputs", "summary", "templates", "token")
-_HEAVY = ("manifest", "records", "stubs")
+_HEAVY = ("manifest", "records", "stubs", "dates", "teasers")
 
 
 def load_state(path: Path, output_dir: Path, heavy: bool = True) -> BuildState:

@@ -463,7 +463,8 @@ def memory_root(config: TranslatorConfig) -> Path:
 
 def translate_segments(segments: Sequence[str], config: TranslatorConfig, *,
                        progress: Callable[[int, int], None] | None = None,
-                       dry_run: bool = False) -> tuple[Translations, TranslationReport]:
+                       dry_run: bool = False,
+                       snapshot_dir: Path | None = None) -> tuple[Translations, TranslationReport]:
     """{source segment: English} for every segment found in the memory or translated now; the rest is pending.
 
     Never raises for network trouble. New translations are saved to the memory as they arrive (at most a second
@@ -483,7 +484,7 @@ def translate_segments(segments: Sequence[str], config: TranslatorConfig, *,
 
     if config.backend == "none" or config.backend not in LIMITS:
         # Memory only: whatever any backend has stored for this language pair.
-        memories = [TranslationMemory(root, b, config.source, config.target)
+        memories = [TranslationMemory(root, b, config.source, config.target, snapshot_dir)
                     for b in stored_backends(root, config.source, config.target)]
         for segment in to_do:
             found = None
@@ -502,7 +503,7 @@ def translate_segments(segments: Sequence[str], config: TranslatorConfig, *,
             report.breaker_reason = f"unknown translator '{config.backend}' (choose one of {', '.join(BACKENDS)})"
         return _finish(result, from_memory, report, started)
 
-    memory = TranslationMemory(root, config.backend, config.source, config.target)
+    memory = TranslationMemory(root, config.backend, config.source, config.target, snapshot_dir)
     plan: dict[str, list[str]] = {s: split_for_limit(s, LIMITS[config.backend]) for s in to_do}
     known: dict[str, str] = {}
     need: list[str] = []
