@@ -588,6 +588,9 @@ def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[P
                                             "(copy the files in instead)"))
         prefix = os.path.relpath(folder, content_dir).replace(os.sep, "/") + "/"
         prefix = "" if prefix == "./" else prefix
+        # Symbolic links from one directory listing (its file types) instead of an lstat per file.
+        with os.scandir(folder) as listing:
+            links = {entry.name for entry in listing if entry.is_symlink()}
         for name in sorted(files):
             if name.startswith(".") or name.endswith("~"):
                 continue
@@ -595,7 +598,7 @@ def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[P
             rel = prefix + name
             lower = name.lower()
             is_article = lower.endswith((".txt", ".md"))
-            if path.is_symlink():
+            if name in links:
                 try:
                     target = path.resolve(strict=True)
                 except (OSError, RuntimeError):

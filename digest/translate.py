@@ -22,10 +22,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 from .memory import TranslationMemory, normalise, stored_backends
 from .model import Article, English, HumanTranslation, Summary
@@ -559,6 +561,9 @@ def _request_all(need: list[str], config: TranslatorConfig, memory: TranslationM
         run.trip(str(exc))
     slots = max(1, min(config.concurrency, len(need)))
     window = 4 * slots
+    # Imported here: a build whose sentences are all in the memory never starts a thread pool.
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
     pool = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="translate")
     fresh = list(reversed(need))  # popped from the end: document order
     retry_at: list[tuple[float, int, str, int]] = []  # heap of (when, seq, chunk, attempt)

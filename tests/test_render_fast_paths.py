@@ -25,3 +25,23 @@ def test_strip_unsafe_chars_equals_the_single_class():
     for _ in range(20000):
         text = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 30)))
         assert strip_unsafe_chars(text) == _UNSAFE_CHARS.sub("", text)
+
+
+def test_feed_escapes_and_dates_equal_the_standard_library():
+    import datetime as dt
+    from email.utils import format_datetime
+    from xml.sax.saxutils import escape, quoteattr
+
+    from digest import feeds
+
+    rng = random.Random(9)
+    pool = list("&<>\"'\n\r\t ab;#") + ["\u0627", "\u00e9"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 12)))
+        assert feeds.escape(text) == escape(text)
+        assert feeds.quoteattr(text) == quoteattr(text)
+    zones = [None, dt.timezone.utc, dt.timezone(dt.timedelta(hours=3), "AST"), dt.timezone(dt.timedelta(hours=-5, minutes=-30))]
+    for _ in range(2000):
+        when = dt.datetime(rng.randrange(1, 9999), rng.randrange(1, 13), rng.randrange(1, 29), rng.randrange(24),
+                           rng.randrange(60), rng.randrange(60), tzinfo=rng.choice(zones))
+        assert feeds.format_datetime(when) == format_datetime(when)
