@@ -647,6 +647,13 @@ def _distinct_slugs(articles: list[Article]) -> tuple[list[Article], list[Proble
     return result, problems
 
 
+def _stem(rel: str) -> str:
+    """Path(rel).stem of a relative POSIX path, without building a Path (load_content does it per article)."""
+    name = rel.rsplit("/", 1)[-1]
+    i = name.rfind(".")
+    return name[:i] if 0 < i < len(name) - 1 else name
+
+
 def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, load: Callable[..., Article] | None = None,
                  scanned: tuple | None = None, git_times: dict[Path, int] | None = None,
                  ) -> tuple[list[Article], dict[str, HumanTranslation], list[Problem]]:
@@ -682,7 +689,7 @@ def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, load:
     articles, collisions = _distinct_slugs(articles)
     by_stem: dict[str, Article] = {}
     for article in articles:
-        by_stem.setdefault(Path(article.source_path).stem, article)
+        by_stem.setdefault(_stem(article.source_path), article)
         warnings = list(article.warnings)
         collision = [p for p in collisions if p.path == article.source_path]
         if collision and warnings:  # still one line per file

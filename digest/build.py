@@ -11,7 +11,7 @@ from typing import Callable
 import hashlib
 import pickle
 from dataclasses import fields
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -129,6 +129,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
             return report
         if not load_heavy(spath, state) or full:
             state.manifest = {}
+        stub_shards, state.stubs = state.stubs, _unshard(state.stubs)
         store = Store(cdir / "store.sqlite")
         # --- load ---------------------------------------------------------------------------------------------
         articles, humans, problems, akeys, parsed, fresh_articles = _load(config, state, store, fp, scanned, files,
@@ -260,7 +261,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         new_state.teasers = _teaser_shards(new_state.records, state, new_teasers)
         lookup = _TeaserLookup(state.teasers, new_teasers)
         teasers = {lang: _Teasers(refs, lookup) for lang, refs in teasers.items()}
-        new_state.stubs = _stubs(articles, akeys, state, fresh_articles)
+        new_state.stubs = _reshard(_stubs(articles, akeys, state, fresh_articles), stub_shards, state.stubs)
         page_jobs = [jobs[rel] for rel in (changed if incremental else plan) if rel in jobs]
         if not incremental or "sitemap.xml" in changed:
             small["sitemap.xml"] = sitemap(config, _sitemap_groups(config, teasers))
@@ -575,6 +576,32 @@ def _teaser_shards(records: dict[str, tuple], state: BuildState, new: dict[str, 
             else:
                 packed[k] = lookup.packed(k)
         out[shard] = pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
+    return out
+
+
+def _unshard(shards: dict[str, bytes]) -> dict:
+    out: dict = {}
+    for data in shards.values():
+        out.update(pickle.loads(data))
+    return out
+
+
+def _reshard(values: dict[str, Any], old_shards: dict[str, bytes], old_values: dict[str, Any]) -> dict[str, bytes]:
+    """`values` pickled in shards by key; a shard holding exactly the same objects as before keeps its bytes, so
+    saving the state after a one-article edit re-pickles one or two shards, not every article."""
+    groups: dict[str, list[str]] = {}
+    for k in values:
+        groups.setdefault(_shard(k), []).append(k)
+    old_groups: dict[str, set[str]] = {}
+    for k in old_values:
+        old_groups.setdefault(_shard(k), set()).add(k)
+    out = {}
+    for shard, keys in groups.items():
+        if (shard in old_shards and old_groups.get(shard) == set(keys)
+                and all(values[k] is old_values[k] for k in keys)):
+            out[shard] = old_shards[shard]
+        else:
+            out[shard] = pickle.dumps({k: values[k] for k in keys}, protocol=pickle.HIGHEST_PROTOCOL)
     return out
 
 

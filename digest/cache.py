@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-STATE_VERSION = 3
+STATE_VERSION = 4
 # Libraries whose version changes bytes of the output (Markdown, sanitizer, dates, templates, YAML).
 _LIBRARIES = ("Jinja2", "Markdown", "MarkupSafe", "nh3", "Babel", "PyYAML")
 # A file modified this close to the previous scan may have changed again within the same timestamp tick,
@@ -176,7 +176,7 @@ class BuildState:
     files: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)  # input -> stat sig + sha256
     scanned_ns: int = 0  # wall clock when `files` was taken
     records: dict[str, Any] = field(default_factory=dict)  # record key -> (complete, digests, teaser digests)
-    stubs: dict[str, Any] = field(default_factory=dict)  # article key -> Article fields without the body
+    stubs: dict[str, Any] = field(default_factory=dict)  # shard -> pickled {article key: Article fields, no body}
     inputs: str = ""  # hash of every input of the build that saved this state
     summary: dict[str, Any] = field(default_factory=dict)  # that build's report, replayed by a no-change build
     templates: tuple = ()  # (hash of the template sources, per-template dependency digests)
@@ -268,7 +268,7 @@ def file_digests(paths: Iterable[Path], base: Path, previous: dict[str, tuple[in
     for path in paths:
         rel = str(path)[cut:].replace(os.sep, "/")
         try:
-            st = path.stat()
+            st = os.stat(path)
         except OSError:
             continue
         sig = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
