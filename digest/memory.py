@@ -23,6 +23,7 @@ from pathlib import Path
 # Characters that change nothing a reader sees: zero-width spaces/joiners, BOM, bidi marks, tatweel.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2066-\u2069\u202a-\u202e\ufeff\u0640]")
 _SPACE = re.compile(r"\s+")
+_RACY_NS = 2_000_000_000
 
 
 def normalise(text: str) -> str:
@@ -41,8 +42,9 @@ class TranslationMemory:
 
     def __init__(self, root: str | os.PathLike[str], backend: str, source: str, target: str,
                  snapshot_dir: str | os.PathLike[str] | None = None) -> None:
-        """`snapshot_dir`: where to keep a parsed copy of the memory, used while its files' stat signatures
-        are unchanged (parsing and checking every line costs ~0.1 s per 6,000 entries; the copy ~0.01 s)."""
+        """`snapshot_dir`: where to keep a parsed copy of the memory, used while its files' stat signatures are
+        unchanged, or (for files changed within two seconds of the copy) their bytes: parsing and checking every
+        line costs ~0.1 s per 6,000 entries, loading the copy ~0.01 s."""
         self.folder = Path(root) / backend / f"{source}-{target}"
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[str, str]] = {}  # key -> (source, translation)
@@ -55,9 +57,10 @@ class TranslationMemory:
     def _load_snapshot(self, folder: Path) -> None:
         if not self.folder.is_dir():
             return
+        paths = sorted(self.folder.glob("*.jsonl"))
         signature = []
         newest = 0
-        for path in sorted(self.folder.glob("*.jsonl")):
+        for path in paths:
             try:
                 st = path.stat()
             except OSError:
@@ -66,20 +69,26 @@ class TranslationMemory:
             newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
         name = hashlib.sha256(str(self.folder.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:20]
         snapshot = folder / f"memory-{name}.pickle"
+        saved = None
         try:
             with open(snapshot, "rb") as handle:
-                saved_signature, entries = pickle.load(handle)
-            if saved_signature == signature:
-                self._entries = entries
+                saved = pickle.load(handle)  # (signature, content digest, taken at ns, entries)
+            if saved[0] == signature and newest < saved[2] - _RACY_NS:
+                self._entries = saved[3]
                 return
         except Exception:  # missing, torn or foreign: parse the files
-            pass
-        self._load()  # the signature was taken first: a file changed meanwhile only makes the copy miss later
-        # A file changed within the last two seconds may change again within the same timestamp tick (the "racy
-        # clean" case): its copy would be trusted while stale, so none is kept then.
-        if newest < time.time_ns() - 2_000_000_000:
+            saved = None
+        # Stat signatures alone are not trusted for files changed within two seconds of the copy (they may have
+        # changed again within the same timestamp tick, the "racy clean" case): their bytes decide then.
+        taken = time.time_ns()
+        digest, texts = _content_digest(paths)
+        if saved is not None and saved[1] == digest:
+            self._entries = saved[3]
+        else:
+            self._parse(texts)  # the very bytes the digest was made of
+        if saved is None or saved[0] != signature or saved[1] != digest or newest >= saved[2] - _RACY_NS:
             try:
-                _write_atomic_bytes(snapshot, pickle.dumps((signature, self._entries),
+                _write_atomic_bytes(snapshot, pickle.dumps((signature, digest, taken, self._entries),
                                                            protocol=pickle.HIGHEST_PROTOCOL))
             except OSError:
                 pass
@@ -87,8 +96,11 @@ class TranslationMemory:
     def _load(self) -> None:
         if not self.folder.is_dir():
             return
-        for path in sorted(self.folder.glob("*.jsonl")):
-            for line in path.read_text(encoding="utf-8").splitlines():
+        self._parse([path.read_bytes() for path in sorted(self.folder.glob("*.jsonl"))])
+
+    def _parse(self, texts: list[bytes]) -> None:
+        for data in texts:
+            for line in data.decode("utf-8").splitlines():
                 if not line.strip():
                     continue
                 try:
@@ -159,6 +171,21 @@ def _write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _content_digest(paths: list[Path]) -> tuple[str, list[bytes]]:
+    """Hash of the files' names and bytes, and the bytes (parsed from these very bytes on a miss)."""
+    h = hashlib.blake2b(digest_size=16)
+    texts = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        h.update(b"%d:%s\x00" % (len(data), path.name.encode("utf-8", "surrogateescape")))
+        h.update(data)
+        texts.append(data)
+    return h.hexdigest(), texts
 
 
 def _write_atomic_bytes(path: Path, data: bytes) -> None:

@@ -162,6 +162,19 @@ def sort_key(article: Article) -> tuple:
 
 
 # --- pages ------------------------------------------------------------------------------------------------
+def _bytecode_cache(folder: str) -> "jinja2.BytecodeCache":
+    import jinja2
+
+    class QuietCache(jinja2.FileSystemBytecodeCache):
+        def dump_bytecode(self, bucket: "jinja2.bccache.Bucket") -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:  # a cache that cannot be written costs a compile next time, never the build
+                pass
+
+    return QuietCache(folder)
+
+
 def make_environment(config: Config, bytecode_dir: str | None = None) -> "jinja2.Environment":
     import jinja2  # imported only when something is rendered
 
@@ -170,7 +183,7 @@ def make_environment(config: Config, bytecode_dir: str | None = None) -> "jinja2
     # carry the code version, since options and the Jinja version shape the compiled code too).
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(config.templates_dir)), auto_reload=False,
-        bytecode_cache=jinja2.FileSystemBytecodeCache(bytecode_dir) if bytecode_dir else None,
+        bytecode_cache=_bytecode_cache(bytecode_dir) if bytecode_dir else None,
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
     # Mixed Arabic/Latin text: wrap the other script's runs in <bdi> (see frontend.py).

@@ -70,3 +70,38 @@ def test_prune(tmp_path):
     assert len(again) == 1 and again.get("اثنان") == "اثنان-en"
     lines = [line for p in Path(tmp_path).rglob("*.jsonl") for line in p.read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 1
+
+
+def test_snapshot_gives_what_the_files_say(tmp_path):
+    """The parsed copy kept beside the build cache never differs from parsing the files: after saves, hand
+    edits (also within the same second, when stat signatures are not trusted) and a torn copy."""
+    from digest.memory import TranslationMemory
+
+    root, snap = tmp_path / "mem", tmp_path / "cache"
+
+    def both():
+        plain = TranslationMemory(root, "google", "ar", "en")
+        copied = TranslationMemory(root, "google", "ar", "en", snapshot_dir=snap)
+        return dict(plain._entries), dict(copied._entries)
+
+    memory = TranslationMemory(root, "google", "ar", "en")
+    for i in range(40):
+        memory.put(f"جملة رقم {i}", f"sentence {i}")
+    memory.save()
+    plain, copied = both()
+    assert plain == copied and len(plain) == 40
+    assert list(snap.glob("memory-*.pickle"))
+    assert both()[1] == plain  # from the copy this time
+    memory.put("جملة جديدة", "a new sentence")
+    memory.save()
+    plain, copied = both()
+    assert plain == copied and len(plain) == 41
+    shard = sorted((root / "google" / "ar-en").glob("*.jsonl"))[0]
+    lines = shard.read_text(encoding="utf-8").splitlines()
+    shard.write_text("\n".join(lines[1:] + ["{not json"]) + "\n", encoding="utf-8")  # in place, same inode
+    plain, copied = both()
+    assert plain == copied and len(plain) == 40
+    for path in snap.glob("memory-*.pickle"):
+        path.write_bytes(b"torn")
+    plain, copied = both()
+    assert plain == copied and len(plain) == 40
