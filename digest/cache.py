@@ -30,6 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from .output import safe_join, write_atomic
+
 STATE_VERSION = 4
 # Libraries whose version changes bytes of the output (Markdown, sanitizer, dates, templates, YAML).
 _LIBRARIES = ("Jinja2", "Markdown", "MarkupSafe", "nh3", "Babel", "PyYAML")
@@ -247,18 +249,6 @@ def forget_state(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 # --- input scanning ----------------------------------------------------------------------------------------
 def file_digests(paths: Iterable[Path], base: Path, previous: dict[str, tuple[int, int, int, int, str]],
                  previous_scan_ns: int) -> dict[str, tuple[int, int, int, int, str]]:
@@ -324,7 +314,6 @@ class IncrementalOutput:
         self._dirs: set[str] = set()
 
     def path_for(self, relative: str) -> Path:
-        from .output import safe_join
 
         path = safe_join(self.stage, relative)
         parent = os.path.dirname(relative)

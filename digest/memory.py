@@ -14,11 +14,12 @@ import os
 import pickle
 import time
 import re
-import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+
+from .output import write_atomic
 
 # Characters that change nothing a reader sees: zero-width spaces/joiners, BOM, bidi marks, tatweel.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2066-\u2069\u202a-\u202e\ufeff\u0640]")
@@ -88,7 +89,7 @@ class TranslationMemory:
             self._parse(texts)  # the very bytes the digest was made of
         if saved is None or saved[0] != signature or saved[1] != digest or newest >= saved[2] - _RACY_NS:
             try:
-                _write_atomic_bytes(snapshot, pickle.dumps((signature, digest, taken, self._entries),
+                write_atomic(snapshot, pickle.dumps((signature, digest, taken, self._entries),
                                                            protocol=pickle.HIGHEST_PROTOCOL))
             except OSError:
                 pass
@@ -157,20 +158,8 @@ class TranslationMemory:
                 continue
             lines = [json.dumps({"key": k, "source": src, "translation": tr}, ensure_ascii=False, sort_keys=True)
                      for k, (src, tr) in entries]
-            _write_atomic(path, "\n".join(lines) + "\n")
+            write_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))
         return len(contents)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _content_digest(paths: list[Path]) -> tuple[str, list[bytes]]:
@@ -186,18 +175,6 @@ def _content_digest(paths: list[Path]) -> tuple[str, list[bytes]]:
         h.update(data)
         texts.append(data)
     return h.hexdigest(), texts
-
-
-def _write_atomic_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def stored_backends(root: str | os.PathLike[str], source: str, target: str) -> list[str]:

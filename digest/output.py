@@ -250,3 +250,16 @@ class StagedOutput:
         if not self._closed:
             self._closed = True
             self.lock.release()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace a file whole: readers see the old bytes or the new ones, never a torn file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

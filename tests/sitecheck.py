@@ -67,3 +67,28 @@ def url_to_file(output: Path, base_url: str, url: str) -> Path:
 
 
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def build_fixture_site(tmp: Path, wire_files: list[str], *, per_page: int, base_url: str | None = None,
+                       output_name: str = "output"):
+    """Build the seed article (with its human English) plus the named wire items (file names or prefixes of
+    ../shared/corpus/wire) into `tmp`, offline. Returns (config, report)."""
+    import shutil
+    from dataclasses import replace
+
+    from conftest import ROOT, WIRE
+    from digest.build import build
+    from digest.config import load_config
+
+    content = tmp / "content"
+    if not content.exists():
+        content.mkdir()
+        for name in wire_files:
+            src = sorted(WIRE.glob(name + "*"))[0]
+            shutil.copy(src, content / src.name)
+        for name in ("000_0b3d9faf541c66ac.txt", "000_0b3d9faf541c66ac.en.md"):
+            shutil.copy(ROOT / "content" / name, content / name)
+    config = load_config(ROOT / "site.toml", root=ROOT, content=content, output=tmp / output_name,
+                         base_url=base_url, translator="none")
+    config = replace(config, per_page=per_page, translator=replace(config.translator, memory_dir=str(tmp / "memory")))
+    return config, build(config, quiet=True)

@@ -2,8 +2,6 @@
 driven by headless Debian chromium over the DevTools protocol. Screenshots land in build/screenshots/."""
 from __future__ import annotations
 
-import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from conftest import ROOT, WIRE
 from cdp import Browser, find_chromium
 from siteserver import SiteServer
+from sitecheck import build_fixture_site
 
 CHROMIUM = find_chromium()
 pytestmark = pytest.mark.skipif(
@@ -25,20 +24,7 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    from digest.build import build
-    from digest.config import load_config
-
-    tmp = tmp_path_factory.mktemp("browser-site")
-    content = tmp / "content"
-    content.mkdir()
-    for name in WIRE_FILES:
-        src = sorted(WIRE.glob(name + "*"))[0]
-        shutil.copy(src, content / src.name)
-    for name in (f"{SEED}.txt", f"{SEED}.en.md"):
-        shutil.copy(ROOT / "content" / name, content / name)
-    config = load_config(ROOT / "site.toml", root=ROOT, content=content, output=tmp / "output", translator="none")
-    config = replace(config, per_page=4, translator=replace(config.translator, memory_dir=str(tmp / "memory")))
-    report = build(config, quiet=True)
+    config, report = build_fixture_site(tmp_path_factory.mktemp("browser-site"), WIRE_FILES, per_page=4)
     assert report.published == len(WIRE_FILES) + 1
     return config
 

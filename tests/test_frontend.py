@@ -9,7 +9,6 @@ from html.parser import HTMLParser
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,7 +18,7 @@ from markupsafe import escape
 
 from conftest import ROOT, WIRE
 from digest.frontend import describe, isolate, isolate_html, microdata
-from sitecheck import broken_links, parse_page, url_to_file
+from sitecheck import broken_links, build_fixture_site, parse_page, url_to_file
 
 SEED = "000_0b3d9faf541c66ac"
 WIRE_FILES = ["001_7673fdf63f16514c.txt", "038_a6de42d21798b313.txt", "010_", "042_", "200_", "230_"]
@@ -28,21 +27,8 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def _build(tmp: Path, base_url: str):
-    from digest.build import build
-    from digest.config import load_config
-
-    content = tmp / "content"
-    if not content.exists():
-        content.mkdir()
-        for name in WIRE_FILES:
-            src = sorted(WIRE.glob(name + "*"))[0]
-            shutil.copy(src, content / src.name)
-        for name in (f"{SEED}.txt", f"{SEED}.en.md"):
-            shutil.copy(ROOT / "content" / name, content / name)
-    config = load_config(ROOT / "site.toml", root=ROOT, content=content, output=tmp / f"out-{urlsplit(base_url).path.strip('/') or 'root'}",
-                         base_url=base_url, translator="none")
-    config = replace(config, per_page=3, translator=replace(config.translator, memory_dir=str(tmp / "memory")))
-    build(config, quiet=True)
+    output = f"out-{urlsplit(base_url).path.strip('/') or 'root'}"
+    config, _ = build_fixture_site(tmp, WIRE_FILES, per_page=3, base_url=base_url, output_name=output)
     return config
 
 
