@@ -8,23 +8,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-import hashlib
-import pickle
-from dataclasses import fields
-from typing import Any, NamedTuple
-
-from markupsafe import Markup
-
 from .articles import git_first_commit_times, load_article, load_content, scan_content
-from .cache import (BuildState, IncrementalOutput, Store, apply_journal, cache_dir, code_version, digest_of,
-                    file_digests, forget_state, load_heavy, load_state, remove_leftovers, save_quick, save_state,
-                    stat_digest, state_path, tree_digest)
+from .cache import (BuildState, IncrementalOutput, Store, apply_journal, cache_dir, digest_of, file_digests,
+                    forget_state, load_heavy, load_state, remove_leftovers, save_quick, save_state, state_path)
 from .config import Config
 from .feeds import rss_feed, sitemap
+from .incremental import (TeaserLookup, TeaserRef, Teasers, article_stubs, dates_from_outside, fingerprints,
+                          new_record, pack_record, quick_hash, reshard, teaser_shards, unpack_article, unshard)
 from .model import Article, English, Problem, Summary
 from .output import OutputLock, StagedOutput
-from .render import KNOWN_DATES, OTHER, ArticleView, PageRenderer, make_environment, article_path, article_views, feed_path, home_path, sort_key
-from .translate import english_for, memory_root, segments_for, translate_segments
+from .render import KNOWN_DATES, OTHER, ArticleView, PageRenderer, article_path, article_views, feed_path, home_path, sort_key
+from .renderpool import dedupe_home_jobs, parallel, render_pages
+from .translate import english_for, segments_for, translate_segments
 
 # Exit codes of `generate.py build` (documented in the README and in `generate.py build --help`):
 # 0 all published; 1 the build failed (nothing changed in output/); 2 bad command line or config;
@@ -107,13 +102,13 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         state.files = {}  # --full trusts no stat signature: every input file is hashed again
     store = None
     try:
-        fp = _fingerprints(config, state)
+        fp = fingerprints(config, state)
         scanned = scan_content(config.content_dir)
         inputs_paths = list(scanned[0]) + sorted(scanned[1].values())
         files = file_digests(inputs_paths, config.content_dir, state.files, state.scanned_ns)
         git_times = git_first_commit_times(config.content_dir)
-        whens = _dates_from_outside(config, scanned[0], files, git_times)
-        inputs = _quick_hash(repr(sorted(fp.items())), repr(scanned[2]), str(config.output_dir.resolve()),
+        whens = dates_from_outside(config, scanned[0], files, git_times)
+        inputs = quick_hash(repr(sorted(fp.items())), repr(scanned[2]), str(config.output_dir.resolve()),
                              *(f"{rel}|{sig[4]}|{whens.get(rel)!r}" for rel, sig in sorted(files.items())),
                              *(str(p) for p in inputs_paths))
         # --- nothing changed since the last build: its report stands, nothing is read, rendered or written -----
@@ -129,7 +124,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
             return report
         if not load_heavy(spath, state) or full:
             state.manifest = {}
-        stub_shards, state.stubs = state.stubs, _unshard(state.stubs)
+        stub_shards, state.stubs = state.stubs, unshard(state.stubs)
         store = Store(cdir / "store.sqlite")
         # --- load ---------------------------------------------------------------------------------------------
         articles, humans, problems, akeys, parsed, fresh_articles = _load(config, state, store, fp, scanned, files,
@@ -142,7 +137,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                          + f" ({parsed} parsed, {len(articles) - min(parsed, len(articles))} cached)")
 
         # --- summarize + translate: only articles whose record (views) is not cached ----------------------------
-        rkeys = {a.slug: _quick_hash(fp["record"], akeys[a.source_path], a.slug, repr(humans.get(a.slug)))
+        rkeys = {a.slug: quick_hash(fp["record"], akeys[a.source_path], a.slug, repr(humans.get(a.slug)))
                  for a in articles}
         records: dict[str, dict] = {}
         for a in articles:
@@ -156,7 +151,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
             for a in missing:
                 views = found.get(f"R:{rkeys[a.slug]}")
                 if views is not None:
-                    records[a.slug] = _record(views, complete="en" in views)
+                    records[a.slug] = new_record(views, complete="en" in views)
                     new_teasers[rkeys[a.slug]] = records[a.slug]["teasers"]
             missing = [a for a in missing if a.slug not in records]
         fresh_views: dict[str, dict[str, ArticleView]] = {}
@@ -169,7 +164,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
             volatile = config.translator.backend != "none"
             for a in missing:
                 views = fresh_views[a.slug]
-                rec = _record(views, complete="en" in views)
+                rec = new_record(views, complete="en" in views)
                 # A pending translation is retried by the next build: only complete records are kept then.
                 if rec["complete"] or not volatile:
                     store.put(f"R:{rkeys[a.slug]}", views)
@@ -194,7 +189,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                     # Stand-ins: the teaser views themselves are read only for the home pages being rendered.
                     path = article_path(lang, a.slug)
                     other = article_path(OTHER[lang], a.slug) if lang == "en" or has_en else None
-                    teasers[lang].append(_TeaserRef(a.slug, lang, path, other, rkey))
+                    teasers[lang].append(TeaserRef(a.slug, lang, path, other, rkey))
                     digests[lang].append(rec["digests"][lang])
                     tdigests[lang].append(rec["tdigests"][lang])
                     rkey_of_path[path] = rkey
@@ -209,14 +204,14 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         for lang in ("ar", "en"):
             article_fp = fp["article.html"]
             for view, d in zip(teasers[lang], digests[lang]):
-                plan[view.path] = _quick_hash(article_fp, d)
+                plan[view.path] = quick_hash(article_fp, d)
                 jobs[view.path] = ("article", view.path)
             per_page = config.per_page
             count = max(1, -(-len(teasers[lang]) // per_page))
             for number in range(1, count + 1):
                 # A home page shows teasers only: its recipe holds their digests (a body edit leaves it alone).
                 chunk = tdigests[lang][(number - 1) * per_page: number * per_page]
-                recipe = _quick_hash(fp["index.html"], lang, str(number), str(count), *chunk)
+                recipe = quick_hash(fp["index.html"], lang, str(number), str(count), *chunk)
                 plan[home_path(lang, number)] = recipe
                 jobs[home_path(lang, number)] = ("home", lang, number)
                 if lang == "ar" and number == 1:
@@ -232,7 +227,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
             small[feed_path(lang)] = rss_feed(config, lang, full_top, published)
         # The sitemap lists every page (10,000 URLs at 5,000 articles): made only when the pages it lists or the
         # settings change, so its plan entry is that recipe rather than a hash of its bytes.
-        sitemap_recipe = _quick_hash(fp["site"], *(v.path + "|" + str(v.other_path) for v in teasers["ar"]),
+        sitemap_recipe = quick_hash(fp["site"], *(v.path + "|" + str(v.other_path) for v in teasers["ar"]),
                                      *(v.path for v in teasers["en"]))
         small["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode()
         small[".nojekyll"] = b""
@@ -256,21 +251,21 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
             for v in views.values():
                 dates[(v.date_iso[:10], v.lang)] = v.date_display
         new_state.dates = (fp["code"], dates)
-        new_state.records = {rkeys[a.slug]: state.records.get(rkeys[a.slug]) or _pack_record(records[a.slug])
+        new_state.records = {rkeys[a.slug]: state.records.get(rkeys[a.slug]) or pack_record(records[a.slug])
                              for a in articles if not records[a.slug].get("volatile")}
-        new_state.teasers = _teaser_shards(new_state.records, state, new_teasers)
-        lookup = _TeaserLookup(state.teasers, new_teasers)
-        teasers = {lang: _Teasers(refs, lookup) for lang, refs in teasers.items()}
-        new_state.stubs = _reshard(_stubs(articles, akeys, state, fresh_articles), stub_shards, state.stubs)
+        new_state.teasers = teaser_shards(new_state.records, state, new_teasers)
+        lookup = TeaserLookup(state.teasers, new_teasers)
+        teasers = {lang: Teasers(refs, lookup) for lang, refs in teasers.items()}
+        new_state.stubs = reshard(article_stubs(articles, akeys, state, fresh_articles), stub_shards, state.stubs)
         page_jobs = [jobs[rel] for rel in (changed if incremental else plan) if rel in jobs]
         if not incremental or "sitemap.xml" in changed:
             small["sitemap.xml"] = sitemap(config, _sitemap_groups(config, teasers))
-        page_jobs = _dedupe_home_jobs(page_jobs)
+        page_jobs = dedupe_home_jobs(page_jobs)
 
         if incremental:
             out = IncrementalOutput(config.output_dir)
             try:
-                rendered = _render(config, out.stage, page_jobs, teasers, rkey_of_path, fresh_views, store)
+                rendered = render_pages(config, out.stage, page_jobs, teasers, rkey_of_path, fresh_views, store)
                 for rel in changed:
                     if rel in small:
                         out.write(rel, small[rel])
@@ -290,7 +285,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         else:
             stage = StagedOutput(config.output_dir, protected=(config.content_dir, config.root))
             try:
-                rendered = _render(config, stage.stage, page_jobs, teasers, rkey_of_path, fresh_views, store)
+                rendered = render_pages(config, stage.stage, page_jobs, teasers, rkey_of_path, fresh_views, store)
                 for rel, data in small.items():
                     stage.write(rel, data)
                 stage.write("404.html", PageRenderer(config).not_found_page())
@@ -333,78 +328,6 @@ class _Clock:
         self.last = now
 
 
-def _fingerprints(config: Config, state: BuildState) -> dict[str, str]:
-    """Hashes of the inputs shared by many outputs; each output's recipe includes those it depends on."""
-    code = code_version()
-    per_site = {f.name: repr(getattr(config, f.name)) for f in fields(config)
-                if f.name not in ("content_dir", "output_dir", "config_path", "translator", "root", "templates_dir",
-                                  "static_dir")}  # folders: their contents are fingerprinted instead
-    site = digest_of(code, per_site)
-    static = tree_digest(config.static_dir)
-    templates = _template_digests(config.templates_dir, state)
-    tr = config.translator
-    memory = stat_digest(memory_root(tr), "*.jsonl")
-    fp = {
-        "code": code, "site": site, "static": static,
-        "article": digest_of(code, config.max_file_bytes),
-        "summary": digest_of(code, config.summary_sentences, config.summary_words),
-        "record": digest_of(site, repr(tr), memory),
-    }
-    for name in ("article.html", "index.html", "404.html"):
-        fp[name] = digest_of(site, static, templates.get(name, ""))
-    return fp
-
-
-def _template_digests(folder: Path, state: BuildState) -> dict[str, str]:
-    """Per template: hash of its source and of every template it extends/includes/imports, recursively.
-    Remembered in the state by the hash of all sources, so an unchanged folder costs only reading it."""
-    sources: dict[str, str] = {}
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                sources[path.relative_to(folder).as_posix()] = path.read_text(encoding="utf-8", errors="replace")
-    key = digest_of(sorted(sources.items()))
-    if state.templates and state.templates[0] == key:
-        return state.templates[1]
-    import jinja2
-    from jinja2 import meta
-
-    env = jinja2.Environment()
-    refs: dict[str, set[str]] = {}
-    for name in sources:
-        try:
-            refs[name] = {r for r in meta.find_referenced_templates(env.parse(sources[name])) if r}
-        except jinja2.TemplateSyntaxError:
-            refs[name] = set(sources)  # broken: depend on everything (the render will report it)
-        except TypeError:
-            refs[name] = set(sources)
-    out = {}
-    for name in sources:
-        seen: set[str] = set()
-        todo = [name]
-        while todo:
-            current = todo.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            todo.extend(refs.get(current, set()) | ({*sources} if None in refs.get(current, set()) else set()))
-        out[name] = digest_of(sorted((n, sources.get(n, "")) for n in seen))
-    state.templates = (key, out)
-    return out
-
-
-def _dates_from_outside(config: Config, paths: list[Path], files: dict, git_times: dict[Path, int]) -> dict:
-    """Per article file, the date it gets if it has none of its own (first commit, else mtime): part of its key."""
-    out = {}
-    cut = len(str(config.content_dir)) + 1  # paths come from walking content_dir: a string prefix
-    for path in paths:
-        rel = str(path)[cut:].replace(os.sep, "/")
-        if rel not in files:
-            continue
-        when = git_times.get(path.resolve()) if git_times else None
-        out[rel] = when if when is not None else ("mtime", int(files[rel][1] // 1_000_000_000))
-    return out
-
 
 def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], scanned: tuple, files: dict,
           git_times: dict[Path, int], whens: dict):
@@ -412,9 +335,9 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], s
     paths = scanned[0]
     _GIT_TIMES.clear()
     _GIT_TIMES.update(git_times)  # read by _parse_one, in this process or in forked workers
-    akeys: dict[str, str] = {rel: _quick_hash(fp["article"], rel, files[rel][4], repr(when))
+    akeys: dict[str, str] = {rel: quick_hash(fp["article"], rel, files[rel][4], repr(when))
                              for rel, when in whens.items()}
-    known = {k: _unpack_article(state.stubs[k]) for k in akeys.values() if k in state.stubs}
+    known = {k: unpack_article(state.stubs[k]) for k in akeys.values() if k in state.stubs}
     cut = len(str(config.content_dir)) + 1
     misses = [p for p in paths if akeys.get(str(p)[cut:].replace(os.sep, "/")) not in known]
     from_store = store.get_many(f"A:{akeys[str(p)[cut:].replace(os.sep, '/')]}" for p in misses
@@ -428,7 +351,7 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], s
             fresh[k] = from_store[f"A:{k}"]
         else:
             need_parse.append(p)
-    for path, result in _parallel(_parse_one, [(str(p), str(config.content_dir), config.max_file_bytes)
+    for path, result in parallel(_parse_one, [(str(p), str(config.content_dir), config.max_file_bytes)
                                                for p in need_parse]):
         rel = Path(path).relative_to(config.content_dir).as_posix()
         k = akeys.get(rel)
@@ -465,162 +388,6 @@ def _parse_one(path: str, content_dir: str, max_bytes: int):
         return path, exc
 
 
-# Compact forms kept in the build state: plain tuples pickle and load several times faster than dataclasses.
-_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
-_VIEW_FIELDS = tuple(f.name for f in fields(ArticleView))
-
-
-def _make(cls, names: tuple[str, ...], values: tuple):
-    # Frozen dataclasses without __post_init__: filling __dict__ is what __init__ does, minus its per-field cost.
-    obj = object.__new__(cls)
-    obj.__dict__.update(zip(names, values))
-    return obj
-
-
-def _unpack_article(values: tuple) -> Article:
-    return _make(Article, _ARTICLE_FIELDS, values)
-
-
-def _stubs(articles: list[Article], akeys: dict[str, str], state: BuildState, fresh: dict) -> dict:
-    """Articles without their body, as load_article returned them (before load_content renamed a colliding
-    slug): all load_content needs to be given back for an unchanged file."""
-    out = {}
-    for a in articles:
-        k = akeys.get(a.source_path)
-        if k is None:
-            continue
-        if k in state.stubs:
-            out[k] = state.stubs[k]
-        elif isinstance(fresh.get(k), Article):
-            stub = fresh[k]
-            out[k] = tuple(() if name == "paragraphs" else getattr(stub, name) for name in _ARTICLE_FIELDS)
-    return out
-
-
-class _TeaserRef(NamedTuple):
-    slug: str
-    lang: str
-    path: str
-    other_path: str | None
-    rkey: str
-
-
-def _shard(rkey: str) -> str:
-    return rkey[:2]
-
-
-class _TeaserLookup:
-    """Teaser views by record key: this build's new ones, else the state's shards (each unpickled on first use,
-    so an edit build reads the few shards its changed home pages need, not 5,000 records)."""
-
-    def __init__(self, shards: dict[str, bytes], new: dict[str, dict[str, ArticleView]]):
-        self.shards, self.new = shards, new
-        self.decoded: dict[str, dict] = {}
-
-    def packed(self, rkey: str) -> dict[str, tuple] | None:
-        shard = _shard(rkey)
-        if shard not in self.decoded:
-            data = self.shards.get(shard)
-            self.decoded[shard] = pickle.loads(data) if data is not None else {}
-        return self.decoded[shard].get(rkey)
-
-    def view(self, rkey: str, lang: str) -> ArticleView:
-        views = self.new.get(rkey)
-        if views is not None:
-            return views[lang]
-        view = _make(ArticleView, _VIEW_FIELDS, self.packed(rkey)[lang])
-        view.__dict__["body_html"] = Markup("")
-        return view
-
-
-class _Teasers:
-    """The teasers of one language, newest first; slicing gives real views (what home_pages reads)."""
-
-    def __init__(self, refs: list[_TeaserRef], lookup: _TeaserLookup):
-        self.refs, self.lookup = refs, lookup
-
-    def __len__(self) -> int:
-        return len(self.refs)
-
-    def __iter__(self):
-        return iter(self.refs)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self.lookup.view(r.rkey, r.lang) for r in self.refs[index]]
-        ref = self.refs[index]
-        return self.lookup.view(ref.rkey, ref.lang)
-
-
-def _teaser_shards(records: dict[str, tuple], state: BuildState, new: dict[str, dict[str, ArticleView]]) -> dict:
-    """The state's teaser views, pickled in shards by record key; a shard whose records are unchanged keeps its
-    bytes (an edit build re-pickles one or two shards, not every record)."""
-    groups: dict[str, list[str]] = {}
-    for k in records:
-        groups.setdefault(_shard(k), []).append(k)
-    old_groups: dict[str, set[str]] = {}
-    for k in state.records:
-        old_groups.setdefault(_shard(k), set()).add(k)
-    lookup = _TeaserLookup(state.teasers, {})
-    out = {}
-    for shard, keys in groups.items():
-        if shard in state.teasers and old_groups.get(shard) == set(keys) and not any(k in new for k in keys):
-            out[shard] = state.teasers[shard]
-            continue
-        packed = {}
-        for k in keys:
-            views = new.get(k)
-            if views is not None:
-                packed[k] = {lang: tuple("" if name == "body_html" else getattr(v, name) for name in _VIEW_FIELDS)
-                             for lang, v in views.items()}
-            else:
-                packed[k] = lookup.packed(k)
-        out[shard] = pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
-    return out
-
-
-def _unshard(shards: dict[str, bytes]) -> dict:
-    out: dict = {}
-    for data in shards.values():
-        out.update(pickle.loads(data))
-    return out
-
-
-def _reshard(values: dict[str, Any], old_shards: dict[str, bytes], old_values: dict[str, Any]) -> dict[str, bytes]:
-    """`values` pickled in shards by key; a shard holding exactly the same objects as before keeps its bytes, so
-    saving the state after a one-article edit re-pickles one or two shards, not every article."""
-    groups: dict[str, list[str]] = {}
-    for k in values:
-        groups.setdefault(_shard(k), []).append(k)
-    old_groups: dict[str, set[str]] = {}
-    for k in old_values:
-        old_groups.setdefault(_shard(k), set()).add(k)
-    out = {}
-    for shard, keys in groups.items():
-        if (shard in old_shards and old_groups.get(shard) == set(keys)
-                and all(values[k] is old_values[k] for k in keys)):
-            out[shard] = old_shards[shard]
-        else:
-            out[shard] = pickle.dumps({k: values[k] for k in keys}, protocol=pickle.HIGHEST_PROTOCOL)
-    return out
-
-
-def _record(views: dict[str, ArticleView], complete: bool) -> dict:
-    teasers = {lang: replace(v, body_html=Markup("")) for lang, v in views.items()}
-    return {"teasers": teasers,
-            "digests": {lang: digest_of(repr(v)) for lang, v in views.items()},
-            "tdigests": {lang: digest_of(repr(v)) for lang, v in teasers.items()},
-            "complete": complete}
-
-
-def _pack_record(record: dict) -> tuple:
-    return (record["complete"], record["digests"], record["tdigests"])
-
-
-def _quick_hash(*parts: str) -> str:
-    """digest_of for a flat list of strings (the plan hashes thousands of them per build)."""
-    return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
 
 def _compute_records(config: Config, missing: list[Article], humans: dict, store: Store, akeys: dict[str, str],
                      fp: dict[str, str], say: Log, report: BuildReport, clock: _Clock,
@@ -646,14 +413,14 @@ def _compute_records(config: Config, missing: list[Article], humans: dict, store
         if skeys[a.slug] in cached:
             summaries[a.slug] = cached[skeys[a.slug]]
     todo = [a for a in full if a.slug not in summaries]
-    for slug, summary in _parallel(_summarize_one, [(a, config.summary_sentences, config.summary_words)
+    for slug, summary in parallel(_summarize_one, [(a, config.summary_sentences, config.summary_words)
                                                     for a in todo]):
         summaries[slug] = summary
         store.put(skeys[slug], summary)
     clock.done("summarize", f"{len(todo)} articles ({len(full) - len(todo)} cached)")
     english, report.translation = translate_all(config, full, summaries, humans, say)
     clock.done("translate", f"{len(full)} articles looked up")
-    views = {slug: v for slug, v in _parallel(_views_one, [(config, a, summaries[a.slug], english[a.slug])
+    views = {slug: v for slug, v in parallel(_views_one, [(config, a, summaries[a.slug], english[a.slug])
                                                            for a in full])}
     clock.done("models", f"{len(full)} articles")
     return views
@@ -678,120 +445,6 @@ def _full_views(teasers: list[ArticleView], rkey_of_path: dict[str, str], fresh:
         out.append(views[t.lang])
     return out
 
-
-def _dedupe_home_jobs(jobs: list[tuple]) -> list[tuple]:
-    return list(dict.fromkeys(jobs))
-
-
-# --- rendering, in worker processes when there is much of it -------------------------------------------------------
-_WORK: dict = {}
-_PARALLEL_MIN = 200  # below this many items the pool's start-up costs more than it saves
-
-
-def _workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
-
-
-def _parallel(func, items: list[tuple]):
-    """func(*item) for every item; in a fork pool when there are many (results in order)."""
-    if len(items) < _PARALLEL_MIN or _workers() == 1:
-        return [func(*item) for item in items]
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("fork")
-    chunk = max(1, len(items) // (_workers() * 8))
-    with ctx.Pool(_workers(), initializer=_worker_signals) as pool:
-        return pool.starmap(func, items, chunksize=chunk)
-
-
-def _render(config: Config, root: Path, jobs: list[tuple], teasers: dict, rkey_of_path: dict[str, str],
-            fresh: dict, store: Store) -> int:
-    """Render page jobs into `root`; article pages load their full model from the cache (or `fresh`)."""
-    if not jobs:
-        return 0
-    _WORK.update(config=config, root=root, teasers=teasers, rkeys=rkey_of_path, fresh=fresh,
-                 store_path=store.path, bytecode_dir=_bytecode_dir(store.path.parent))
-    try:
-        if len(jobs) < _PARALLEL_MIN or _workers() == 1:
-            return _render_jobs(jobs, store)
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("fork")
-        # Articles first in contiguous runs (one cache read per run), then the home pages.
-        size = max(20, len(jobs) // (_workers() * 6))
-        batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-        with ctx.Pool(_workers(), initializer=_worker_signals) as pool:
-            return sum(pool.imap_unordered(_render_batch, batches))
-    finally:
-        _WORK.clear()
-
-
-def _bytecode_dir(cdir: Path) -> str:
-    """Compiled templates of this code version (older versions' folders are removed)."""
-    import shutil
-
-    folder = cdir / "templates" / code_version()[:20]
-    if not folder.is_dir():
-        shutil.rmtree(cdir / "templates", ignore_errors=True)
-        folder.mkdir(parents=True, exist_ok=True)
-    return str(folder)
-
-
-def _worker_signals() -> None:
-    """Workers leave Ctrl-C to the parent (which stops the pool) and die quietly when the pool ends."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _render_batch(jobs: list[tuple]) -> int:
-    store = _WORK.get("worker_store")
-    if store is None:
-        store = _WORK["worker_store"] = Store(_WORK["store_path"])
-    return _render_jobs(jobs, store)
-
-
-def _render_jobs(jobs: list[tuple], store: Store) -> int:
-    from .output import safe_join
-
-    config, root = _WORK["config"], _WORK["root"]
-    renderer = _WORK.get("renderer")
-    if renderer is None:
-        # Templates compiled once per process, or not at all when the compiled form is in the cache.
-        renderer = _WORK["renderer"] = PageRenderer(config, make_environment(config, _WORK["bytecode_dir"]))
-    teasers, rkeys, fresh = _WORK["teasers"], _WORK["rkeys"], _WORK["fresh"]
-    articles = [j for j in jobs if j[0] == "article"]
-    wanted = [rkeys[j[1]] for j in articles if j[1].split("/")[1] not in fresh]
-    found = store.get_many(f"R:{k}" for k in wanted)
-    made_dirs: set[str] = set()
-    count = 0
-    base = str(root)
-
-    def write(rel: str, data: bytes) -> None:
-        safe_join(root, rel)  # refuses a path leaving the output folder
-        path = os.path.join(base, rel)
-        parent = os.path.dirname(path)
-        if parent not in made_dirs:
-            os.makedirs(parent, exist_ok=True)
-            made_dirs.add(parent)
-        with open(path, "wb") as handle:
-            handle.write(data)
-
-    for _, rel in articles:
-        lang, slug = rel.split("/")[0], rel.split("/")[1]
-        views = fresh.get(slug) or found.get(f"R:{rkeys[rel]}")
-        write(rel, renderer.article_page(views[lang]))
-        count += 1
-    homes: dict[str, set[int]] = {}
-    for job in jobs:
-        if job[0] == "home":
-            homes.setdefault(job[1], set()).add(job[2])
-    for lang, numbers in homes.items():
-        for rel, data in renderer.home_pages(lang, teasers[lang], only=numbers):
-            write(rel, data)
-            count += 1
-    return count
 
 
 def _sitemap_groups(config: Config, views: dict[str, list[ArticleView]]) -> list[dict[str, str]]:
