@@ -6,7 +6,7 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from .articles import git_first_commit_times, load_article, load_content, scan_content
 from .cache import (BuildState, IncrementalOutput, Store, apply_journal, cache_dir, digest_of, file_digests,
@@ -14,7 +14,8 @@ from .cache import (BuildState, IncrementalOutput, Store, apply_journal, cache_d
 from .config import Config
 from .feeds import rss_feed, sitemap
 from .incremental import (TeaserLookup, TeaserRef, Teasers, article_stubs, dates_from_outside, fingerprints,
-                          new_record, pack_record, quick_hash, reshard, teaser_shards, unpack_article, unshard)
+                          new_record, pack_record, plan_pages, quick_hash, reshard, teaser_shards, unpack_article,
+                          unshard)
 from .model import Article, English, Problem, Summary
 from .output import OutputLock, StagedOutput
 from .render import KNOWN_DATES, OTHER, ArticleView, PageRenderer, article_path, article_views, feed_path, home_path, sort_key
@@ -87,223 +88,38 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
     started = time.perf_counter()
     report = BuildReport()
     say = (lambda m: None) if quiet else log
-    stage_clock = _Clock(say)
+    clock = _Clock(say)
     cdir = cache_dir(config.output_dir)
-    lock = OutputLock(config.output_dir).acquire()  # one build per output folder (OutputBusy otherwise)
-    try:
-        apply_journal(config.output_dir)  # a build killed after its commit point is finished first
-        remove_leftovers(config.output_dir)
-    except BaseException:
-        lock.release()
-        raise
+    lock = _lock_output(config)
     spath = state_path(cdir, config.output_dir)
     state = load_state(spath, config.output_dir, heavy=False)
     if full:
         state.files = {}  # --full trusts no stat signature: every input file is hashed again
     store = None
     try:
-        fp = fingerprints(config, state)
-        scanned = scan_content(config.content_dir)
-        inputs_paths = list(scanned[0]) + sorted(scanned[1].values())
-        files = file_digests(inputs_paths, config.content_dir, state.files, state.scanned_ns)
-        git_times = git_first_commit_times(config.content_dir)
-        whens = dates_from_outside(config, scanned[0], files, git_times)
-        inputs = quick_hash(repr(sorted(fp.items())), repr(scanned[2]), str(config.output_dir.resolve()),
-                             *(f"{rel}|{sig[4]}|{whens.get(rel)!r}" for rel, sig in sorted(files.items())),
-                             *(str(p) for p in inputs_paths))
-        # --- nothing changed since the last build: its report stands, nothing is read, rendered or written -----
-        if (not full and state.inputs == inputs and state.summary and not state.summary.get("volatile")
-                and config.output_dir.is_dir()):
-            for name in ("published", "english", "skipped", "warnings", "untranslated", "pages", "human"):
-                setattr(report, name, state.summary.get(name, getattr(report, name)))
-            if files != state.files:  # touched but identical files: remember their new stat signatures
-                state.files, state.scanned_ns = files, stage_clock.started_ns
-                save_quick(spath, state)
-            stage_clock.done("load", f"{report.published} articles, no input changed; nothing to do")
+        inputs = _scan_inputs(config, state)
+        if not full and _nothing_changed(config, state, spath, inputs, report, clock):
             report.seconds = time.perf_counter() - started
             return report
         if not load_heavy(spath, state) or full:
             state.manifest = {}
         stub_shards, state.stubs = state.stubs, unshard(state.stubs)
         store = Store(cdir / "store.sqlite")
-        # --- load ---------------------------------------------------------------------------------------------
-        articles, humans, problems, akeys, parsed, fresh_articles = _load(config, state, store, fp, scanned, files,
-                                                                          git_times, whens)
-        report.skipped = [p for p in problems if p.severity == "error"]
-        report.warnings = [p for p in problems if p.severity != "error"]
-        articles.sort(key=sort_key, reverse=True)
-        stage_clock.done("load", f"{len(articles)} articles from {config.content_dir}"
-                         + (f", {len(report.skipped)} skipped" if report.skipped else "")
-                         + f" ({parsed} parsed, {len(articles) - min(parsed, len(articles))} cached)")
-
-        # --- summarize + translate: only articles whose record (views) is not cached ----------------------------
-        rkeys = {a.slug: quick_hash(fp["record"], akeys[a.source_path], a.slug, repr(humans.get(a.slug)))
-                 for a in articles}
-        records: dict[str, dict] = {}
-        for a in articles:
-            packed = state.records.get(rkeys[a.slug])
-            if packed is not None:
-                records[a.slug] = {"complete": packed[0], "digests": packed[1], "tdigests": packed[2]}
-        missing = [a for a in articles if a.slug not in records]
-        new_teasers: dict[str, dict[str, ArticleView]] = {}  # record key -> teaser views, for records not in the state
-        if missing:
-            found = store.get_many(f"R:{rkeys[a.slug]}" for a in missing)
-            for a in missing:
-                views = found.get(f"R:{rkeys[a.slug]}")
-                if views is not None:
-                    records[a.slug] = new_record(views, complete="en" in views)
-                    new_teasers[rkeys[a.slug]] = records[a.slug]["teasers"]
-            missing = [a for a in missing if a.slug not in records]
-        fresh_views: dict[str, dict[str, ArticleView]] = {}
-        dates = dict(state.dates[1]) if state.dates and state.dates[0] == fp["code"] else {}
-        if missing:
-            KNOWN_DATES.clear()
-            KNOWN_DATES.update(dates)
-            fresh_views = _compute_records(config, missing, humans, store, akeys, fp, say, report, stage_clock,
-                                           fresh_articles)
-            volatile = config.translator.backend != "none"
-            for a in missing:
-                views = fresh_views[a.slug]
-                rec = new_record(views, complete="en" in views)
-                # A pending translation is retried by the next build: only complete records are kept then.
-                if rec["complete"] or not volatile:
-                    store.put(f"R:{rkeys[a.slug]}", views)
-                else:
-                    rec["volatile"] = True
-                records[a.slug] = rec
-                new_teasers[rkeys[a.slug]] = rec["teasers"]
-        else:
-            stage_clock.done("summarize", "0 articles (all cached)")
-        store.flush()
-
-        teasers = {"ar": [], "en": []}
-        digests = {"ar": [], "en": []}
-        tdigests = {"ar": [], "en": []}
-        rkey_of_path: dict[str, str] = {}
-        for a in articles:
-            rec = records[a.slug]
-            rkey = rkeys[a.slug]
-            has_en = "en" in rec["digests"]
-            for lang in ("ar", "en"):
-                if lang in rec["digests"]:
-                    # Stand-ins: the teaser views themselves are read only for the home pages being rendered.
-                    path = article_path(lang, a.slug)
-                    other = article_path(OTHER[lang], a.slug) if lang == "en" or has_en else None
-                    teasers[lang].append(TeaserRef(a.slug, lang, path, other, rkey))
-                    digests[lang].append(rec["digests"][lang])
-                    tdigests[lang].append(rec["tdigests"][lang])
-                    rkey_of_path[path] = rkey
-        report.untranslated = [a.source_path for a in articles if not records[a.slug]["complete"]]
-        report.published, report.english = len(teasers["ar"]), len(teasers["en"])
-        # English pages that rest on a human translation file (wholly or field by field).
-        report.human = sum(1 for slug in humans if slug in records and records[slug]["complete"])
-
-        # --- plan: every output file and the recipe (hash of all its inputs) it is made from -----------------
-        plan: dict[str, str] = {}
-        jobs: dict[str, tuple] = {}
-        for lang in ("ar", "en"):
-            article_fp = fp["article.html"]
-            for view, d in zip(teasers[lang], digests[lang]):
-                plan[view.path] = quick_hash(article_fp, d)
-                jobs[view.path] = ("article", view.path)
-            per_page = config.per_page
-            count = max(1, -(-len(teasers[lang]) // per_page))
-            for number in range(1, count + 1):
-                # A home page shows teasers only: its recipe holds their digests (a body edit leaves it alone).
-                chunk = tdigests[lang][(number - 1) * per_page: number * per_page]
-                recipe = quick_hash(fp["index.html"], lang, str(number), str(count), *chunk)
-                plan[home_path(lang, number)] = recipe
-                jobs[home_path(lang, number)] = ("home", lang, number)
-                if lang == "ar" and number == 1:
-                    plan["index.html"] = digest_of(recipe, "root")
-                    jobs["index.html"] = ("home", lang, number)
-
-        # Small aggregates are cheap: made every time, compared by their bytes.
-        published = {a.slug: a.published for a in articles}
-        small: dict[str, bytes] = {}
-        for lang in ("ar", "en"):
-            top = teasers[lang][: config.feed_items]
-            full_top = _full_views(top, rkey_of_path, fresh_views, store)
-            small[feed_path(lang)] = rss_feed(config, lang, full_top, published)
-        # The sitemap lists every page (10,000 URLs at 5,000 articles): made only when the pages it lists or the
-        # settings change, so its plan entry is that recipe rather than a hash of its bytes.
-        sitemap_recipe = quick_hash(fp["site"], *(v.path + "|" + str(v.other_path) for v in teasers["ar"]),
-                                     *(v.path for v in teasers["en"]))
-        small["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode()
-        small[".nojekyll"] = b""
-        for rel, data in small.items():
-            plan[rel] = digest_of(data)
-        plan["sitemap.xml"] = sitemap_recipe
-        stage_clock.done("plan", f"{len(plan)} files")
-
-        # --- write ----------------------------------------------------------------------------------------------
-        previous = state.manifest
-        output_ok = config.output_dir.is_dir() and bool(previous)
-        changed = [rel for rel, recipe in plan.items() if previous.get(rel) != recipe]
-        static_fp = fp["static"]
-        incremental = (output_ok and previous.get("\x00static") == static_fp and previous.get("\x00404.html") == fp["404.html"]
-                       and len(changed) <= max(64, len(plan) // 2))
-        new_state = BuildState(output=str(config.output_dir.resolve()), manifest=dict(plan), files=files,
-                               scanned_ns=stage_clock.started_ns, inputs=inputs, templates=state.templates)
-        new_state.manifest["\x00static"] = static_fp
-        new_state.manifest["\x00404.html"] = fp["404.html"]
-        for views in fresh_views.values():
-            for v in views.values():
-                dates[(v.date_iso[:10], v.lang)] = v.date_display
-        new_state.dates = (fp["code"], dates)
-        new_state.records = {rkeys[a.slug]: state.records.get(rkeys[a.slug]) or pack_record(records[a.slug])
-                             for a in articles if not records[a.slug].get("volatile")}
-        new_state.teasers = teaser_shards(new_state.records, state, new_teasers)
-        lookup = TeaserLookup(state.teasers, new_teasers)
-        teasers = {lang: Teasers(refs, lookup) for lang, refs in teasers.items()}
-        new_state.stubs = reshard(article_stubs(articles, akeys, state, fresh_articles), stub_shards, state.stubs)
-        page_jobs = [jobs[rel] for rel in (changed if incremental else plan) if rel in jobs]
-        if not incremental or "sitemap.xml" in changed:
-            small["sitemap.xml"] = sitemap(config, _sitemap_groups(config, teasers))
-        page_jobs = dedupe_home_jobs(page_jobs)
-
-        if incremental:
-            out = IncrementalOutput(config.output_dir)
-            try:
-                rendered = render_pages(config, out.stage, page_jobs, teasers, rkey_of_path, fresh_views, store)
-                for rel in changed:
-                    if rel in small:
-                        out.write(rel, small[rel])
-                deletions = [rel for rel in previous if rel not in plan and not rel.startswith("\x00")
-                             and not rel.startswith("static/")]
-                forget_state(spath)  # until the new state is saved, the next build is a full one
-                out.commit(deletions)
-            except BaseException:
-                out.discard()
-                raise
-            stage_clock.done("write", f"{len(changed)} changed files ({rendered} pages rendered), "
-                                      f"{len(deletions)} removed, {len(plan) - len(changed)} unchanged; incremental")
-            report.pages = len(plan) + 1 + sum(1 for rel in previous if rel.startswith("static/"))  # + 404.html
-            for rel in previous:
-                if rel.startswith("static/"):
-                    new_state.manifest[rel] = previous[rel]
-        else:
-            stage = StagedOutput(config.output_dir, protected=(config.content_dir, config.root))
-            try:
-                rendered = render_pages(config, stage.stage, page_jobs, teasers, rkey_of_path, fresh_views, store)
-                for rel, data in small.items():
-                    stage.write(rel, data)
-                stage.write("404.html", PageRenderer(config).not_found_page())
-                before = len(stage.written)
-                stage.copy_tree(config.static_dir, "static")
-                for rel in stage.written[before:]:
-                    new_state.manifest[rel] = "static"
-                report.pages = len(plan) + 1 + len(stage.written) - before
-                forget_state(spath)
-                stage.commit()
-            except BaseException:
-                stage.discard()
-                raise
-            stage_clock.done("write", f"{report.pages} files ({rendered} pages rendered); full build, swapped in")
+        loaded = _load_stage(config, state, store, inputs, report, clock)
+        records = _records_stage(config, state, store, inputs.fp, loaded, say, report, clock)
+        listing = _listing(loaded.articles, records, loaded.humans, report)
+        plan, jobs = plan_pages(config, inputs.fp, listing)
+        small = _small_files(config, inputs.fp, loaded.articles, listing, records, store, plan)
+        clock.done("plan", f"{len(plan)} files")
+        new_state = _next_state(config, state, inputs, plan, loaded, records, stub_shards, clock)
+        teasers = {lang: Teasers(refs, TeaserLookup(state.teasers, records.new_teasers))
+                   for lang, refs in listing.teasers.items()}
+        _write_stage(config, spath, state.manifest, plan, jobs, small, teasers, listing, records, store, new_state,
+                     report, clock)
         new_state.summary = {"published": report.published, "english": report.english, "skipped": report.skipped,
                              "warnings": report.warnings, "untranslated": report.untranslated, "pages": report.pages,
                              "human": report.human,
-                             "volatile": any(r.get("volatile") for r in records.values())}
+                             "volatile": any(r.get("volatile") for r in records.records.values())}
         save_state(spath, new_state)
     finally:
         if store is not None:
@@ -311,6 +127,263 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         lock.release()
     report.seconds = time.perf_counter() - started
     return report
+
+
+# --- the steps of build(), in pipeline order -----------------------------------------------------------------------
+class _Inputs(NamedTuple):
+    fp: dict[str, str]  # fingerprints (incremental.fingerprints)
+    scanned: tuple  # scan_content: article paths, human translation paths, ...
+    files: dict  # rel path -> stat signature and content hash
+    git_times: dict[Path, int]
+    whens: dict  # rel path -> date it gets if it has none of its own
+    key: str  # hash of all of the above: equal to the last build's, nothing changed
+
+
+class _Loaded(NamedTuple):
+    articles: list[Article]  # newest first
+    humans: dict
+    akeys: dict[str, str]  # source path -> article cache key
+    fresh: dict  # article key -> Article (or the exception) read or parsed by this build
+
+
+class _Records(NamedTuple):
+    rkeys: dict[str, str]  # slug -> record key
+    records: dict[str, dict]  # slug -> record (incremental.new_record or its packed form)
+    new_teasers: dict[str, dict[str, ArticleView]]  # record key -> teaser views, for records not in the state
+    fresh_views: dict[str, dict[str, ArticleView]]  # slug -> views computed by this build
+    dates: dict
+
+
+class _Listing(NamedTuple):
+    """Per language, newest first: stand-ins for the teasers (the views are read only for the home pages being
+    rendered) and the digests of the full and teaser views."""
+    teasers: dict[str, list[TeaserRef]]
+    digests: dict[str, list[str]]
+    tdigests: dict[str, list[str]]
+    rkey_of_path: dict[str, str]
+
+
+def _lock_output(config: Config) -> OutputLock:
+    lock = OutputLock(config.output_dir).acquire()  # one build per output folder (OutputBusy otherwise)
+    try:
+        apply_journal(config.output_dir)  # a build killed after its commit point is finished first
+        remove_leftovers(config.output_dir)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
+
+
+def _scan_inputs(config: Config, state: BuildState) -> _Inputs:
+    fp = fingerprints(config, state)
+    scanned = scan_content(config.content_dir)
+    inputs_paths = list(scanned[0]) + sorted(scanned[1].values())
+    files = file_digests(inputs_paths, config.content_dir, state.files, state.scanned_ns)
+    git_times = git_first_commit_times(config.content_dir)
+    whens = dates_from_outside(config, scanned[0], files, git_times)
+    key = quick_hash(repr(sorted(fp.items())), repr(scanned[2]), str(config.output_dir.resolve()),
+                     *(f"{rel}|{sig[4]}|{whens.get(rel)!r}" for rel, sig in sorted(files.items())),
+                     *(str(p) for p in inputs_paths))
+    return _Inputs(fp, scanned, files, git_times, whens, key)
+
+
+def _nothing_changed(config: Config, state: BuildState, spath: Path, inputs: _Inputs, report: BuildReport,
+                     clock: _Clock) -> bool:
+    """Nothing changed since the last build: its report stands, nothing is read, rendered or written."""
+    if not (state.inputs == inputs.key and state.summary and not state.summary.get("volatile")
+            and config.output_dir.is_dir()):
+        return False
+    for name in ("published", "english", "skipped", "warnings", "untranslated", "pages", "human"):
+        setattr(report, name, state.summary.get(name, getattr(report, name)))
+    if inputs.files != state.files:  # touched but identical files: remember their new stat signatures
+        state.files, state.scanned_ns = inputs.files, clock.started_ns
+        save_quick(spath, state)
+    clock.done("load", f"{report.published} articles, no input changed; nothing to do")
+    return True
+
+
+def _load_stage(config: Config, state: BuildState, store: Store, inputs: _Inputs, report: BuildReport,
+                clock: _Clock) -> _Loaded:
+    articles, humans, problems, akeys, parsed, fresh = _load(config, state, store, inputs.fp, inputs.scanned,
+                                                             inputs.files, inputs.git_times, inputs.whens)
+    report.skipped = [p for p in problems if p.severity == "error"]
+    report.warnings = [p for p in problems if p.severity != "error"]
+    articles.sort(key=sort_key, reverse=True)
+    clock.done("load", f"{len(articles)} articles from {config.content_dir}"
+               + (f", {len(report.skipped)} skipped" if report.skipped else "")
+               + f" ({parsed} parsed, {len(articles) - min(parsed, len(articles))} cached)")
+    return _Loaded(articles, humans, akeys, fresh)
+
+
+def _records_stage(config: Config, state: BuildState, store: Store, fp: dict[str, str], loaded: _Loaded, say: Log,
+                   report: BuildReport, clock: _Clock) -> _Records:
+    """Summarize + translate + page models: only for articles whose record (views) is not cached."""
+    articles, humans, akeys = loaded.articles, loaded.humans, loaded.akeys
+    rkeys = {a.slug: quick_hash(fp["record"], akeys[a.source_path], a.slug, repr(humans.get(a.slug)))
+             for a in articles}
+    records: dict[str, dict] = {}
+    for a in articles:
+        packed = state.records.get(rkeys[a.slug])
+        if packed is not None:
+            records[a.slug] = {"complete": packed[0], "digests": packed[1], "tdigests": packed[2]}
+    missing = [a for a in articles if a.slug not in records]
+    new_teasers: dict[str, dict[str, ArticleView]] = {}  # record key -> teaser views, for records not in the state
+    if missing:
+        found = store.get_many(f"R:{rkeys[a.slug]}" for a in missing)
+        for a in missing:
+            views = found.get(f"R:{rkeys[a.slug]}")
+            if views is not None:
+                records[a.slug] = new_record(views, complete="en" in views)
+                new_teasers[rkeys[a.slug]] = records[a.slug]["teasers"]
+        missing = [a for a in missing if a.slug not in records]
+    fresh_views: dict[str, dict[str, ArticleView]] = {}
+    dates = dict(state.dates[1]) if state.dates and state.dates[0] == fp["code"] else {}
+    if missing:
+        KNOWN_DATES.clear()
+        KNOWN_DATES.update(dates)
+        fresh_views = _compute_records(config, missing, humans, store, akeys, fp, say, report, clock, loaded.fresh)
+        volatile = config.translator.backend != "none"
+        for a in missing:
+            views = fresh_views[a.slug]
+            rec = new_record(views, complete="en" in views)
+            # A pending translation is retried by the next build: only complete records are kept then.
+            if rec["complete"] or not volatile:
+                store.put(f"R:{rkeys[a.slug]}", views)
+            else:
+                rec["volatile"] = True
+            records[a.slug] = rec
+            new_teasers[rkeys[a.slug]] = rec["teasers"]
+    else:
+        clock.done("summarize", "0 articles (all cached)")
+    store.flush()
+    return _Records(rkeys, records, new_teasers, fresh_views, dates)
+
+
+def _listing(articles: list[Article], records: _Records, humans: dict, report: BuildReport) -> _Listing:
+    """What each language publishes, newest first; the report's counts follow from it."""
+    teasers: dict[str, list[TeaserRef]] = {"ar": [], "en": []}
+    digests: dict[str, list[str]] = {"ar": [], "en": []}
+    tdigests: dict[str, list[str]] = {"ar": [], "en": []}
+    rkey_of_path: dict[str, str] = {}
+    for a in articles:
+        rec = records.records[a.slug]
+        rkey = records.rkeys[a.slug]
+        has_en = "en" in rec["digests"]
+        for lang in ("ar", "en"):
+            if lang in rec["digests"]:
+                # Stand-ins: the teaser views themselves are read only for the home pages being rendered.
+                path = article_path(lang, a.slug)
+                other = article_path(OTHER[lang], a.slug) if lang == "en" or has_en else None
+                teasers[lang].append(TeaserRef(a.slug, lang, path, other, rkey))
+                digests[lang].append(rec["digests"][lang])
+                tdigests[lang].append(rec["tdigests"][lang])
+                rkey_of_path[path] = rkey
+    report.untranslated = [a.source_path for a in articles if not records.records[a.slug]["complete"]]
+    report.published, report.english = len(teasers["ar"]), len(teasers["en"])
+    # English pages that rest on a human translation file (wholly or field by field).
+    report.human = sum(1 for slug in humans if slug in records.records and records.records[slug]["complete"])
+    return _Listing(teasers, digests, tdigests, rkey_of_path)
+
+
+def _small_files(config: Config, fp: dict[str, str], articles: list[Article], listing: _Listing, records: _Records,
+                 store: Store, plan: dict[str, str]) -> dict[str, bytes]:
+    """Feeds, robots.txt, .nojekyll and their plan entries; the sitemap's entry is its recipe (made in writing)."""
+    teasers = listing.teasers
+    # Small aggregates are cheap: made every time, compared by their bytes.
+    published = {a.slug: a.published for a in articles}
+    small: dict[str, bytes] = {}
+    for lang in ("ar", "en"):
+        top = teasers[lang][: config.feed_items]
+        full_top = _full_views(top, listing.rkey_of_path, records.fresh_views, store)
+        small[feed_path(lang)] = rss_feed(config, lang, full_top, published)
+    # The sitemap lists every page (10,000 URLs at 5,000 articles): made only when the pages it lists or the
+    # settings change, so its plan entry is that recipe rather than a hash of its bytes.
+    sitemap_recipe = quick_hash(fp["site"], *(v.path + "|" + str(v.other_path) for v in teasers["ar"]),
+                                *(v.path for v in teasers["en"]))
+    small["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode()
+    small[".nojekyll"] = b""
+    for rel, data in small.items():
+        plan[rel] = digest_of(data)
+    plan["sitemap.xml"] = sitemap_recipe
+    return small
+
+
+def _next_state(config: Config, state: BuildState, inputs: _Inputs, plan: dict[str, str], loaded: _Loaded,
+                records: _Records, stub_shards: dict[str, bytes], clock: _Clock) -> BuildState:
+    """The state this build leaves for the next one (saved only once the output is committed)."""
+    articles, recs = loaded.articles, records.records
+    new_state = BuildState(output=str(config.output_dir.resolve()), manifest=dict(plan), files=inputs.files,
+                           scanned_ns=clock.started_ns, inputs=inputs.key, templates=state.templates)
+    new_state.manifest["\x00static"] = inputs.fp["static"]
+    new_state.manifest["\x00404.html"] = inputs.fp["404.html"]
+    dates = records.dates
+    for views in records.fresh_views.values():
+        for v in views.values():
+            dates[(v.date_iso[:10], v.lang)] = v.date_display
+    new_state.dates = (inputs.fp["code"], dates)
+    rkeys = records.rkeys
+    new_state.records = {rkeys[a.slug]: state.records.get(rkeys[a.slug]) or pack_record(recs[a.slug])
+                         for a in articles if not recs[a.slug].get("volatile")}
+    new_state.teasers = teaser_shards(new_state.records, state, records.new_teasers)
+    new_state.stubs = reshard(article_stubs(articles, loaded.akeys, state, loaded.fresh), stub_shards, state.stubs)
+    return new_state
+
+
+def _write_stage(config: Config, spath: Path, previous: dict[str, str], plan: dict[str, str], jobs: dict[str, tuple],
+                 small: dict[str, bytes], teasers: dict[str, Teasers], listing: _Listing, records: _Records,
+                 store: Store, new_state: BuildState, report: BuildReport, clock: _Clock) -> None:
+    """Render and write what changed (through a journal), or everything into a fresh folder swapped in whole."""
+    output_ok = config.output_dir.is_dir() and bool(previous)
+    changed = [rel for rel, recipe in plan.items() if previous.get(rel) != recipe]
+    incremental = (output_ok and previous.get("\x00static") == new_state.manifest["\x00static"]
+                   and previous.get("\x00404.html") == new_state.manifest["\x00404.html"]
+                   and len(changed) <= max(64, len(plan) // 2))
+    page_jobs = [jobs[rel] for rel in (changed if incremental else plan) if rel in jobs]
+    if not incremental or "sitemap.xml" in changed:
+        small["sitemap.xml"] = sitemap(config, _sitemap_groups(config, teasers))
+    page_jobs = dedupe_home_jobs(page_jobs)
+
+    def render(root: Path) -> int:
+        return render_pages(config, root, page_jobs, teasers, listing.rkey_of_path, records.fresh_views, store)
+
+    if incremental:
+        out = IncrementalOutput(config.output_dir)
+        try:
+            rendered = render(out.stage)
+            for rel in changed:
+                if rel in small:
+                    out.write(rel, small[rel])
+            deletions = [rel for rel in previous if rel not in plan and not rel.startswith("\x00")
+                         and not rel.startswith("static/")]
+            forget_state(spath)  # until the new state is saved, the next build is a full one
+            out.commit(deletions)
+        except BaseException:
+            out.discard()
+            raise
+        clock.done("write", f"{len(changed)} changed files ({rendered} pages rendered), "
+                            f"{len(deletions)} removed, {len(plan) - len(changed)} unchanged; incremental")
+        report.pages = len(plan) + 1 + sum(1 for rel in previous if rel.startswith("static/"))  # + 404.html
+        for rel in previous:
+            if rel.startswith("static/"):
+                new_state.manifest[rel] = previous[rel]
+    else:
+        stage = StagedOutput(config.output_dir, protected=(config.content_dir, config.root))
+        try:
+            rendered = render(stage.stage)
+            for rel, data in small.items():
+                stage.write(rel, data)
+            stage.write("404.html", PageRenderer(config).not_found_page())
+            before = len(stage.written)
+            stage.copy_tree(config.static_dir, "static")
+            for rel in stage.written[before:]:
+                new_state.manifest[rel] = "static"
+            report.pages = len(plan) + 1 + len(stage.written) - before
+            forget_state(spath)
+            stage.commit()
+        except BaseException:
+            stage.discard()
+            raise
+        clock.done("write", f"{report.pages} files ({rendered} pages rendered); full build, swapped in")
 
 
 # --- helpers of build() ------------------------------------------------------------------------------------------

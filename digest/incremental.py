@@ -19,7 +19,7 @@ from markupsafe import Markup
 from .cache import BuildState, code_version, digest_of, stat_digest, tree_digest
 from .config import Config
 from .model import Article
-from .render import ArticleView
+from .render import ArticleView, home_path
 from .translate import memory_root
 
 
@@ -255,3 +255,29 @@ def new_record(views: dict[str, ArticleView], complete: bool) -> dict:
 def pack_record(record: dict) -> tuple:
     return (record["complete"], record["digests"], record["tdigests"])
 
+
+
+# --- plan: every page and the recipe (hash of all its inputs) it is made from --------------------------------------
+def plan_pages(config: Config, fp: dict[str, str], listing) -> tuple[dict[str, str], dict[str, tuple]]:
+    """Recipe and render job of every article and home page; `listing` holds per language the teaser stand-ins
+    (with .path) and the digests of the full and teaser views, newest first."""
+    teasers, digests, tdigests = listing.teasers, listing.digests, listing.tdigests
+    plan: dict[str, str] = {}
+    jobs: dict[str, tuple] = {}
+    for lang in ("ar", "en"):
+        article_fp = fp["article.html"]
+        for view, d in zip(teasers[lang], digests[lang]):
+            plan[view.path] = quick_hash(article_fp, d)
+            jobs[view.path] = ("article", view.path)
+        per_page = config.per_page
+        count = max(1, -(-len(teasers[lang]) // per_page))
+        for number in range(1, count + 1):
+            # A home page shows teasers only: its recipe holds their digests (a body edit leaves it alone).
+            chunk = tdigests[lang][(number - 1) * per_page: number * per_page]
+            recipe = quick_hash(fp["index.html"], lang, str(number), str(count), *chunk)
+            plan[home_path(lang, number)] = recipe
+            jobs[home_path(lang, number)] = ("home", lang, number)
+            if lang == "ar" and number == 1:
+                plan["index.html"] = digest_of(recipe, "root")
+                jobs["index.html"] = ("home", lang, number)
+    return plan, jobs
