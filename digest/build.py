@@ -401,7 +401,6 @@ class _Clock:
         self.last = now
 
 
-
 def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], scanned: tuple, files: dict,
           git_times: dict[Path, int], whens: dict):
     """load_content with a cached load_article: unchanged files give back their cached Article."""
@@ -461,7 +460,6 @@ def _parse_one(path: str, content_dir: str, max_bytes: int):
         return path, exc
 
 
-
 def _compute_records(config: Config, missing: list[Article], humans: dict, store: Store, akeys: dict[str, str],
                      fp: dict[str, str], say: Log, report: BuildReport, clock: _Clock,
                      fresh: dict) -> dict[str, dict]:
@@ -517,7 +515,6 @@ def _full_views(teasers: list[ArticleView], rkey_of_path: dict[str, str], fresh:
         views = fresh.get(t.slug) or found.get(f"R:{rkey_of_path[t.path]}")
         out.append(views[t.lang])
     return out
-
 
 
 def _sitemap_groups(config: Config, views: dict[str, list[ArticleView]]) -> list[dict[str, str]]:

@@ -97,7 +97,6 @@ def dates_from_outside(config: Config, paths: list[Path], files: dict, git_times
     return out
 
 
-
 def quick_hash(*parts: str) -> str:
     """digest_of for a flat list of strings (the plan hashes thousands of them per build)."""
     return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
@@ -254,7 +253,6 @@ def new_record(views: dict[str, ArticleView], complete: bool) -> dict:
 
 def pack_record(record: dict) -> tuple:
     return (record["complete"], record["digests"], record["tdigests"])
-
 
 
 # --- plan: every page and the recipe (hash of all its inputs) it is made from --------------------------------------

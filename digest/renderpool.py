@@ -15,6 +15,7 @@ from .render import PageRenderer, make_environment
 
 
 def dedupe_home_jobs(jobs: list[tuple]) -> list[tuple]:
+    # index.html and the first Arabic home page are one render job: render it once.
     return list(dict.fromkeys(jobs))
 
 
@@ -127,4 +128,3 @@ def _render_jobs(jobs: list[tuple], store: Store) -> int:
             write(rel, data)
             count += 1
     return count
-
