@@ -18,7 +18,8 @@ from .incremental import (TeaserLookup, TeaserRef, Teasers, article_stubs, dates
                           unshard)
 from .model import Article, English, Problem, Summary
 from .output import OutputLock, StagedOutput
-from .render import KNOWN_DATES, OTHER, ArticleView, PageRenderer, article_path, article_views, feed_path, home_path, sort_key
+from .render import (KNOWN_DATES, OTHER, ArticleView, PageRenderer, article_path, article_views, feed_path,
+                     home_page_count, home_path, sort_key)
 from .renderpool import dedupe_home_jobs, parallel, render_pages
 from .translate import english_for, segments_for, translate_segments
 
@@ -49,6 +50,9 @@ class BuildReport:
         return EXIT_OK
 
 
+# What a no-change build replays from the last build's report (saved with the state).
+_REPLAYED = ("published", "english", "skipped", "warnings", "untranslated", "pages", "human")
+
 Log = Callable[[str], None]
 
 
@@ -57,11 +61,7 @@ def _stderr(message: str) -> None:
 
 
 def summarize_all(config: Config, articles: list[Article]) -> dict[str, Summary]:
-    from .summarize import summarize
-
-    return {a.slug: summarize(a, sentences=config.summary_sentences,
-                              words=None if config.summary_sentences else config.summary_words)
-            for a in articles}
+    return dict(_summarize_one(a, config.summary_sentences, config.summary_words) for a in articles)
 
 
 def translate_all(config: Config, articles: list[Article], summaries: dict[str, Summary], humans: dict,
@@ -116,10 +116,8 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
                    for lang, refs in listing.teasers.items()}
         _write_stage(config, spath, state.manifest, plan, jobs, small, teasers, listing, records, store, new_state,
                      report, clock)
-        new_state.summary = {"published": report.published, "english": report.english, "skipped": report.skipped,
-                             "warnings": report.warnings, "untranslated": report.untranslated, "pages": report.pages,
-                             "human": report.human,
-                             "volatile": any(r.get("volatile") for r in records.records.values())}
+        new_state.summary = {name: getattr(report, name) for name in _REPLAYED}
+        new_state.summary["volatile"] = any(r.get("volatile") for r in records.records.values())
         save_state(spath, new_state)
     finally:
         if store is not None:
@@ -193,7 +191,7 @@ def _nothing_changed(config: Config, state: BuildState, spath: Path, inputs: _In
     if not (state.inputs == inputs.key and state.summary and not state.summary.get("volatile")
             and config.output_dir.is_dir()):
         return False
-    for name in ("published", "english", "skipped", "warnings", "untranslated", "pages", "human"):
+    for name in _REPLAYED:
         setattr(report, name, state.summary.get(name, getattr(report, name)))
     if inputs.files != state.files:  # touched but identical files: remember their new stat signatures
         state.files, state.scanned_ns = inputs.files, clock.started_ns
@@ -452,10 +450,8 @@ _GIT_TIMES: dict[Path, int] = {}
 
 
 def _parse_one(path: str, content_dir: str, max_bytes: int):
-    from .articles import load_article as load
-
     try:
-        return path, load(Path(path), Path(content_dir), _GIT_TIMES, max_bytes=max_bytes)
+        return path, load_article(Path(path), Path(content_dir), _GIT_TIMES, max_bytes=max_bytes)
     except Exception as exc:  # re-raised by cached_load inside load_content, which reports it
         return path, exc
 
@@ -497,7 +493,8 @@ def _compute_records(config: Config, missing: list[Article], humans: dict, store
     return views
 
 
-def _summarize_one(article: Article, sentences: int | None, words: int | None):
+def _summarize_one(article: Article, sentences: int | None, words: int | None) -> tuple[str, Summary]:
+    """The site's budget rule: a sentence budget, when configured, replaces the word budget."""
     from .summarize import summarize
 
     return article.slug, summarize(article, sentences=sentences, words=None if sentences else words)
@@ -521,8 +518,7 @@ def _sitemap_groups(config: Config, views: dict[str, list[ArticleView]]) -> list
     per_page = config.per_page
     groups: list[dict[str, str]] = [{"ar": home_path("ar"), "en": home_path("en")}]
     for lang in ("ar", "en"):
-        pages = max(1, -(-len(views[lang]) // per_page))
-        groups += [{lang: home_path(lang, n)} for n in range(2, pages + 1)]
+        groups += [{lang: home_path(lang, n)} for n in range(2, home_page_count(len(views[lang]), per_page) + 1)]
     english_slugs = {v.slug for v in views["en"]}
     for view in views["ar"]:
         group = {"ar": view.path}

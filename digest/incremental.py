@@ -19,7 +19,7 @@ from markupsafe import Markup
 from .cache import BuildState, code_version, digest_of, stat_digest, tree_digest
 from .config import Config
 from .model import Article
-from .render import ArticleView, home_path
+from .render import ArticleView, home_page_count, home_path
 from .translate import memory_root
 
 
@@ -268,7 +268,7 @@ def plan_pages(config: Config, fp: dict[str, str], listing) -> tuple[dict[str, s
             plan[view.path] = quick_hash(article_fp, d)
             jobs[view.path] = ("article", view.path)
         per_page = config.per_page
-        count = max(1, -(-len(teasers[lang]) // per_page))
+        count = home_page_count(len(teasers[lang]), per_page)
         for number in range(1, count + 1):
             # A home page shows teasers only: its recipe holds their digests (a body edit leaves it alone).
             chunk = tdigests[lang][(number - 1) * per_page: number * per_page]

@@ -59,6 +59,11 @@ def paragraphs_html(paragraphs: tuple[str, ...] | list[str], as_markdown: bool) 
 
 
 # --- URLs -------------------------------------------------------------------------------------------------
+def home_page_count(articles: int, per_page: int) -> int:
+    """Pages of the digest for `articles` teasers: the first page exists even when empty."""
+    return max(1, -(-articles // per_page))
+
+
 def home_path(lang: str, page: int = 1) -> str:
     return f"{lang}/index.html" if page == 1 else f"{lang}/page/{page}/index.html"
 
@@ -248,7 +253,7 @@ class PageRenderer:
         """The digest: articles grouped by day, newest first, `per_page` per page, then numbered archives.
         `only`: page numbers to render (incremental builds render just the pages whose content changed)."""
         per_page = self.config.per_page
-        count = max(1, -(-len(views) // per_page))
+        count = home_page_count(len(views), per_page)
         for number in range(1, count + 1):
             if only is not None and number not in only:
                 continue
