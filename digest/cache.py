@@ -24,7 +24,6 @@ import sqlite3
 import stat
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -107,19 +106,24 @@ class Store:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            self._db = self._open(path)
         except sqlite3.DatabaseError:
-            # A corrupt cache is only a lost cache.
-            self._db.close()
-            path.unlink(missing_ok=True)
-            self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            path.unlink(missing_ok=True)  # a corrupt cache is only a lost cache
+            self._db = self._open(path)
         self._pending: dict[str, bytes] = {}
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         keys = list(dict.fromkeys(keys))
@@ -314,7 +318,6 @@ class IncrementalOutput:
         self._dirs: set[str] = set()
 
     def path_for(self, relative: str) -> Path:
-
         path = safe_join(self.stage, relative)
         parent = os.path.dirname(relative)
         if parent not in self._dirs:
@@ -377,9 +380,8 @@ def remove_leftovers(final: Path) -> None:
     final = final.resolve()
     if not final.parent.is_dir():
         return
-    for prefix in (f".{final.name}.changes-",):
-        for path in final.parent.glob(prefix + "*"):
-            shutil.rmtree(path, ignore_errors=True)
+    for path in final.parent.glob(f".{final.name}.changes-*"):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def walk_files(root: Path) -> Iterator[str]:
@@ -387,7 +389,3 @@ def walk_files(root: Path) -> Iterator[str]:
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
             yield os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
-
-
-def now_ns() -> int:
-    return time.time_ns()

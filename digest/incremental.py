@@ -147,6 +147,13 @@ def _shard(rkey: str) -> str:
     return rkey[:2]
 
 
+def _by_shard(keys) -> dict[str, set[str]]:
+    groups: dict[str, set[str]] = {}
+    for k in keys:
+        groups.setdefault(_shard(k), set()).add(k)
+    return groups
+
+
 class TeaserLookup:
     """Teaser views by record key: this build's new ones, else the state's shards (each unpickled on first use,
     so an edit build reads the few shards its changed home pages need, not 5,000 records)."""
@@ -193,20 +200,15 @@ class Teasers:
 def teaser_shards(records: dict[str, tuple], state: BuildState, new: dict[str, dict[str, ArticleView]]) -> dict:
     """The state's teaser views, pickled in shards by record key; a shard whose records are unchanged keeps its
     bytes (an edit build re-pickles one or two shards, not every record)."""
-    groups: dict[str, list[str]] = {}
-    for k in records:
-        groups.setdefault(_shard(k), []).append(k)
-    old_groups: dict[str, set[str]] = {}
-    for k in state.records:
-        old_groups.setdefault(_shard(k), set()).add(k)
+    old_groups = _by_shard(state.records)
     lookup = TeaserLookup(state.teasers, {})
     out = {}
-    for shard, keys in groups.items():
-        if shard in state.teasers and old_groups.get(shard) == set(keys) and not any(k in new for k in keys):
+    for shard, keys in _by_shard(records).items():
+        if shard in state.teasers and old_groups.get(shard) == keys and not any(k in new for k in keys):
             out[shard] = state.teasers[shard]
             continue
         packed = {}
-        for k in keys:
+        for k in sorted(keys):
             views = new.get(k)
             if views is not None:
                 packed[k] = {lang: tuple("" if name == "body_html" else getattr(v, name) for name in _VIEW_FIELDS)
@@ -227,19 +229,14 @@ def unshard(shards: dict[str, bytes]) -> dict:
 def reshard(values: dict[str, Any], old_shards: dict[str, bytes], old_values: dict[str, Any]) -> dict[str, bytes]:
     """`values` pickled in shards by key; a shard holding exactly the same objects as before keeps its bytes, so
     saving the state after a one-article edit re-pickles one or two shards, not every article."""
-    groups: dict[str, list[str]] = {}
-    for k in values:
-        groups.setdefault(_shard(k), []).append(k)
-    old_groups: dict[str, set[str]] = {}
-    for k in old_values:
-        old_groups.setdefault(_shard(k), set()).add(k)
+    old_groups = _by_shard(old_values)
     out = {}
-    for shard, keys in groups.items():
-        if (shard in old_shards and old_groups.get(shard) == set(keys)
+    for shard, keys in _by_shard(values).items():
+        if (shard in old_shards and old_groups.get(shard) == keys
                 and all(values[k] is old_values[k] for k in keys)):
             out[shard] = old_shards[shard]
         else:
-            out[shard] = pickle.dumps({k: values[k] for k in keys}, protocol=pickle.HIGHEST_PROTOCOL)
+            out[shard] = pickle.dumps({k: values[k] for k in sorted(keys)}, protocol=pickle.HIGHEST_PROTOCOL)
     return out
 
 
