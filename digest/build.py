@@ -1,14 +1,13 @@
 """The pipeline, in one place: load -> summarize -> translate -> render -> feeds -> write."""
 from __future__ import annotations
 
-import os
 import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from .articles import git_first_commit_times, load_article, load_content, scan_content
+from .articles import git_first_commit_times, load_article, load_content, relative_to, scan_content
 from .cache import (BuildState, IncrementalOutput, Store, apply_journal, cache_dir, digest_of, file_digests,
                     forget_state, load_heavy, load_state, remove_leftovers, save_quick, save_state, state_path)
 from .config import Config
@@ -408,30 +407,27 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], s
     akeys: dict[str, str] = {rel: quick_hash(fp["article"], rel, files[rel][4], repr(when))
                              for rel, when in whens.items()}
     known = {k: unpack_article(state.stubs[k]) for k in akeys.values() if k in state.stubs}
-    cut = len(str(config.content_dir)) + 1
-    misses = [p for p in paths if akeys.get(str(p)[cut:].replace(os.sep, "/")) not in known]
-    from_store = store.get_many(f"A:{akeys[str(p)[cut:].replace(os.sep, '/')]}" for p in misses
-                                if str(p)[cut:].replace(os.sep, "/") in akeys)
+    rel_of = relative_to(config.content_dir)
+    misses = [p for p in paths if akeys.get(rel_of(p)) not in known]
+    from_store = store.get_many(f"A:{akeys[rel_of(p)]}" for p in misses if rel_of(p) in akeys)
     fresh: dict[str, object] = {}
     need_parse = []
     for p in misses:
-        rel = str(p)[cut:].replace(os.sep, "/")
-        k = akeys.get(rel)
+        k = akeys.get(rel_of(p))
         if k is not None and f"A:{k}" in from_store:
             fresh[k] = from_store[f"A:{k}"]
         else:
             need_parse.append(p)
     for path, result in parallel(_parse_one, [(str(p), str(config.content_dir), config.max_file_bytes)
                                                for p in need_parse]):
-        rel = Path(path).relative_to(config.content_dir).as_posix()
-        k = akeys.get(rel)
+        k = akeys.get(rel_of(path))
         if k is not None:
             fresh[k] = result
             if not isinstance(result, BaseException):
                 store.put(f"A:{k}", result)
 
     def cached_load(path: Path, content_dir: Path, *args, **kwargs):
-        k = akeys.get(str(path)[cut:].replace(os.sep, "/"))
+        k = akeys.get(rel_of(path))
         if k in known:
             return known[k]
         value = fresh.get(k) if k is not None else None

@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from .articles import relative_to
 from .output import safe_join, write_atomic
 
 STATE_VERSION = 4
@@ -258,9 +259,9 @@ def file_digests(paths: Iterable[Path], base: Path, previous: dict[str, tuple[in
                  previous_scan_ns: int) -> dict[str, tuple[int, int, int, int, str]]:
     """sha256 of each file, re-read only when its stat signature changed (or is too recent to trust)."""
     out: dict[str, tuple[int, int, int, int, str]] = {}
-    cut = len(str(base)) + 1  # paths come from walking `base`: a string prefix, not pathlib per file
+    rel_of = relative_to(base)
     for path in paths:
-        rel = str(path)[cut:].replace(os.sep, "/")
+        rel = rel_of(path)
         try:
             st = os.stat(path)
         except OSError:

@@ -8,7 +8,6 @@ records) and would otherwise bury the pipeline order.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from dataclasses import fields, replace
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
+from .articles import relative_to
 from .cache import BuildState, code_version, digest_of, stat_digest, tree_digest
 from .config import Config
 from .model import Article
@@ -87,9 +87,9 @@ def _template_digests(folder: Path, state: BuildState) -> dict[str, str]:
 def dates_from_outside(config: Config, paths: list[Path], files: dict, git_times: dict[Path, int]) -> dict:
     """Per article file, the date it gets if it has none of its own (first commit, else mtime): part of its key."""
     out = {}
-    cut = len(str(config.content_dir)) + 1  # paths come from walking content_dir: a string prefix
+    rel_of = relative_to(config.content_dir)
     for path in paths:
-        rel = str(path)[cut:].replace(os.sep, "/")
+        rel = rel_of(path)
         if rel not in files:
             continue
         when = git_times.get(path.resolve()) if git_times else None

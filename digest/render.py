@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Container, Iterator
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .config import Config
 from .frontend import article_head, home_head, isolate, isolate_html

@@ -261,8 +261,7 @@ def _libre_url(url: str | None) -> str:
 def make_translator(config: TranslatorConfig) -> Any:
     """A fresh deep-translator object for one request (they keep per-request state, so are not shared)."""
     _install_timeouts()
-    from deep_translator import DeeplTranslator, GoogleTranslator, LibreTranslator, MicrosoftTranslator, \
-        MyMemoryTranslator
+    from deep_translator import DeeplTranslator, GoogleTranslator, LibreTranslator, MyMemoryTranslator
     from deep_translator.exceptions import BaseError
 
     env = os.environ
