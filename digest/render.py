@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from urllib.parse import quote
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from urllib.parse import quote
 from typing import Container, Iterator
 
 from markupsafe import Markup
@@ -17,13 +17,6 @@ from .safety import clean_html, strip_unsafe_chars
 
 DIRECTION = {"ar": "rtl", "en": "ltr"}
 OTHER = {"ar": "en", "en": "ar"}
-
-def sanitize_html(html: str) -> str:
-    """Keep structure, links and direction attributes (dir, lang, heading ids); drop anything that could run
-    script, style the page or load foreign frames: <script>, <style>, <iframe>, <form>, on*= handlers,
-    javascript:/data: URLs. Bidi controls and XML-invalid characters go too. The rules live in safety.py."""
-    return clean_html(html)
-
 
 _LOCAL = threading.local()
 
@@ -42,7 +35,8 @@ def _markdown() -> "markdown_lib.Markdown":
 def markdown_to_html(text: str) -> Markup:
     md = _markdown()
     md.reset()
-    return Markup(sanitize_html(md.convert(strip_unsafe_chars(text))))
+    # Content HTML keeps structure, links and dir/lang/heading ids; nothing that could run script (safety.py).
+    return Markup(clean_html(md.convert(strip_unsafe_chars(text))))
 
 
 def paragraphs_html(paragraphs: tuple[str, ...] | list[str], as_markdown: bool) -> Markup:
@@ -131,14 +125,6 @@ class ArticleView:
     path: str  # output path of its page
     other_path: str | None  # the page in the other language, if published
     machine_translated: bool = False
-
-
-@dataclass
-class SiteModel:
-    """Everything the page and feed writers need, computed once per build."""
-
-    config: Config
-    views: dict[str, list[ArticleView]] = field(default_factory=dict)  # lang -> newest first
 
 
 def article_views(config: Config, article: Article, summary: Summary, english: English | None) -> dict[str, ArticleView]:
@@ -248,7 +234,7 @@ class PageRenderer:
             other_url=absolute_url(self.config, view.other_path) if view.other_path else None))
         return self.render("article.html", page=page, article=view)
 
-    def home_pages(self, lang: str, views: list[ArticleView], english_home: bool = True,
+    def home_pages(self, lang: str, views: list[ArticleView],
                    only: Container[int] | None = None) -> Iterator[tuple[str, bytes]]:
         """The digest: articles grouped by day, newest first, `per_page` per page, then numbered archives.
         `only`: page numbers to render (incremental builds render just the pages whose content changed)."""
@@ -282,10 +268,9 @@ class PageRenderer:
                 root_page = self._page("index.html", lang, self.config.titles[lang],
                                        self.config.descriptions[lang], alternates, canonical_path=path)
                 root_page.update(self._home_head(root_page, lang, alternates))
-                root_days = days
                 root_pagination = dict(pagination, older=relative_url("index.html", home_path(lang, 2))
                                        if count > 1 else None)
-                yield "index.html", self.render("index.html", page=root_page, days=root_days,
+                yield "index.html", self.render("index.html", page=root_page, days=days,
                                                 pagination=root_pagination)
 
     def _home_head(self, page: dict, lang: str, alternates: dict[str, str]) -> dict:
