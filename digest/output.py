@@ -192,7 +192,6 @@ class StagedOutput:
         self.final.parent.mkdir(parents=True, exist_ok=True)
         self.lock = OutputLock(self.final).acquire()
         try:
-            self.recovered = self.lock.recovered
             check_output_dir(self.final, protected)
             self.stage = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.building-", dir=self.final.parent))
         except BaseException:
@@ -207,10 +206,6 @@ class StagedOutput:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         self.written.append(relative)
-
-    def write_all(self, files: Iterable[tuple[str, bytes]]) -> None:
-        for relative, data in files:
-            self.write(relative, data)
 
     def copy_tree(self, source: Path, prefix: str) -> None:
         """Copy a folder (static assets) as is, skipping hidden files, editor leftovers and symbolic links."""
