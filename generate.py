@@ -29,6 +29,15 @@ def _config(args: argparse.Namespace):
         raise SystemExit(2)
 
 
+def _content_config(args: argparse.Namespace):
+    """The config of a command that reads content/: exits 2 when the content folder is missing."""
+    config = _config(args)
+    if not config.content_dir.is_dir():
+        print(f"error: content folder {config.content_dir} does not exist", file=sys.stderr)
+        raise SystemExit(2)
+    return config
+
+
 def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: the staging folder goes, output/ stays
     raise KeyboardInterrupt
 
@@ -39,10 +48,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from digest.build import EXIT_BUSY, EXIT_FAILED, build, print_report
     from digest.output import OutputBusy, OutputError
 
-    config = _config(args)
-    if not config.content_dir.is_dir():
-        print(f"error: content folder {config.content_dir} does not exist", file=sys.stderr)
-        return 2
+    config = _content_config(args)
     signal.signal(signal.SIGTERM, _terminate)
     try:
         report = build(config, quiet=args.quiet, full=args.full)
@@ -85,10 +91,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
     from digest.build import summarize_all
     from digest.translate import prune_command, translate_command
 
-    config = _config(args)
-    if not config.content_dir.is_dir():
-        print(f"error: content folder {config.content_dir} does not exist", file=sys.stderr)
-        return 2
+    config = _content_config(args)
     articles, humans, problems = load_content(config.content_dir)
     for problem in problems:
         print(f"{problem}", file=sys.stderr)
@@ -104,10 +107,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     from digest.serve import watch_and_serve
 
-    config = _config(args)
-    if not config.content_dir.is_dir():
-        print(f"error: content folder {config.content_dir} does not exist", file=sys.stderr)
-        return 2
+    _content_config(args)
     return watch_and_serve(lambda: _config(args), port=getattr(args, "port", None), quiet=args.quiet)
 
 
@@ -118,13 +118,22 @@ def _add_watch_commands(commands) -> None:
                                   "templates/, static/ and the config file; Ctrl-C stops.")
         if name == "serve":
             sub.add_argument("--port", type=int, default=8000, metavar="P", help="port (default 8000; 0 = any free)")
-        sub.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
-        sub.add_argument("--output", metavar="DIR", help="output folder (default: output/)")
-        sub.add_argument("--base-url", metavar="URL", help="public URL of the site (default: from the config)")
-        sub.add_argument("--translator", metavar="NAME", help="translation backend (see build --help)")
+        _site_options(sub)
         sub.add_argument("-q", "--quiet", action="store_true", help="print only problems and one line per rebuild")
         sub.set_defaults(func=cmd_watch)
 # --- end of `serve` and `watch` ---------------------------------------------------------------------------
+
+
+def _site_options(parser: argparse.ArgumentParser, *, output: bool = True) -> None:
+    """Options shared by the commands that read content/ (build, translate, serve, watch)."""
+    parser.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
+    if output:
+        parser.add_argument("--output", metavar="DIR", help="output folder (default: output/)")
+        parser.add_argument("--base-url", metavar="URL",
+                            help="public URL of the site, e.g. https://user.github.io/repo/ (default: from the config)")
+    parser.add_argument("--translator", metavar="NAME",
+                        help="translation backend: google (default), libre, mymemory, deepl, microsoft, none")
+    parser.add_argument("--translator-url", metavar="URL", help="server URL for the libre backend")
 
 
 def _positive(value: str) -> int:
@@ -149,12 +158,7 @@ def make_parser() -> argparse.ArgumentParser:
                                             "others published); 4 --strict and warnings or pending "
                                             "translations; 5 another build is writing the same output folder; "
                                             "130 interrupted (output/ unchanged).")
-    build.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
-    build.add_argument("--output", metavar="DIR", help="output folder (default: output/)")
-    build.add_argument("--base-url", metavar="URL", help="public URL of the site, e.g. https://user.github.io/repo/")
-    build.add_argument("--translator", metavar="NAME",
-                       help="translation backend: google (default), libre, mymemory, deepl, microsoft, none")
-    build.add_argument("--translator-url", metavar="URL", help="server URL for the libre backend")
+    _site_options(build)
     build.add_argument("--strict", action="store_true",
                        help="fail (exit 4) on warnings or when any translation is pending")
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the final summary")
@@ -168,10 +172,7 @@ def make_parser() -> argparse.ArgumentParser:
                                             "requests made, characters sent, cache hits and failures. Exit codes: "
                                             "0 nothing pending; 1 some segments still pending (partial results "
                                             "are kept).")
-    trans.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
-    trans.add_argument("--translator", metavar="NAME",
-                       help="translation backend: google (default), libre, mymemory, deepl, microsoft, none")
-    trans.add_argument("--translator-url", metavar="URL", help="server URL for the libre backend")
+    _site_options(trans, output=False)
     trans_mode = trans.add_mutually_exclusive_group()
     trans_mode.add_argument("--dry-run", action="store_true",
                             help="send nothing: print each text that would be sent and the character count")
