@@ -90,12 +90,14 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
     clock = _Clock(say)
     cdir = cache_dir(config.output_dir)
     lock = _lock_output(config)
-    spath = state_path(cdir, config.output_dir)
-    state = load_state(spath, config.output_dir, heavy=False)
-    if full:
-        state.files = {}  # --full trusts no stat signature: every input file is hashed again
+    for repair in lock.recovered:
+        say(f"note: {repair}")
     store = None
     try:
+        spath = state_path(cdir, config.output_dir)
+        state = load_state(spath, config.output_dir, heavy=False)
+        if full:
+            state.files = {}  # --full trusts no stat signature: every input file is hashed again
         inputs = _scan_inputs(config, state)
         if not full and _nothing_changed(config, state, spath, inputs, report, clock):
             report.seconds = time.perf_counter() - started

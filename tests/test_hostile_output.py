@@ -165,3 +165,15 @@ def test_interrupted_build_leaves_the_previous_site_intact(tmp_path, sig):
     leftovers = [p.name for p in tmp_path.iterdir() if ".building-" in p.name or ".old-" in p.name]
     assert leftovers == [], (leftovers, again_err)
     assert _digest(out) == before, again_err
+
+
+def test_build_says_what_it_repaired_after_an_interrupted_swap(tmp_path):
+    small, out = _small_content(tmp_path), tmp_path / "output"
+    assert _cli(small, out).wait(60) == 0
+    before = _digest(out)
+    os.rename(out, tmp_path / ".output.old-999")  # killed between the two renames of the fallback swap
+    proc = subprocess.run([sys.executable, str(ROOT / "generate.py"), "build", "--content", str(small),
+                           "--output", str(out), "--translator", "none"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "restored the previous output/ after an interrupted build" in proc.stdout + proc.stderr
+    assert _digest(out) == before
