@@ -11,9 +11,13 @@ stratified by topic and shuffled with a fixed seed). In each fold the small weig
 on the other folds and the tuned weights are scored on the held-out fold next to lead on the same
 articles; per-fold rows, then mean and spread of the differences. An extractive oracle (greedy
 best subset under the same budget, scored against the references it was chosen for) gives the
-ceiling of this sentence segmentation.
+ceiling of this sentence segmentation, and a leave-one-annotator-out ceiling shows how far human
+agreement itself goes: each reference is scored against a summary picked from what the other four
+annotators of the same article chose (the best any predictor of "what annotators pick" can hope
+for on unseen articles).
 
 Run from the repository root:  .venv/bin/python bench/summaries.py [--quick] [--folds K --repeats R]
+Other articles in the same layout (index.jsonl, articles/, references/):  --easc DIR
 """
 from __future__ import annotations
 
@@ -218,6 +222,56 @@ def _greedy_oracle(doc: Doc, start: list[int]) -> list[int]:
         chosen.append(i)
 
 
+def _in_reference(sentence_tokens: list[str], ref_bigrams: set) -> bool:
+    """A reference contains an article sentence when most bigrams of the sentence's first 20
+    tokens occur in it: tolerant of the references' 255-character cut and of words they glue
+    across hard line breaks (98% of reference tokens are covered by sentences matched this way)."""
+    head = sentence_tokens[:20]
+    pairs = list(zip(head, head[1:]))
+    return bool(pairs) and sum(p in ref_bigrams for p in pairs) / len(pairs) >= 0.6
+
+
+def fill_by_score(doc: Doc, score: list[float]) -> list[int]:
+    """Sentences by descending score, each taken if it still fits the word budget."""
+    chosen, used = [], 0
+    for i in sorted(range(len(doc.sentences)), key=lambda i: -score[i]):
+        n = len(doc.sentences[i].split())
+        if chosen and used + n > doc.budget:
+            continue
+        chosen.append(i)
+        used += n
+    return sorted(chosen)
+
+
+CONSENSUS_POSITION_WEIGHTS = (0.0, 1.0, 2.0, 2.5, 3.0, 4.0, 8.0, 16.0)
+
+
+def annotator_ceiling(docs: list[Doc], voters: int = 4, lcs: bool = True) -> tuple[tuple[float, ...], float]:
+    """Leave one annotator out: for each reference, pick sentences by how many of `voters` other
+    annotators chose them (every such group of the other four, votes scaled to four voters), plus
+    w / (1 + position) to break ties and fill the budget, and score that summary against the left-out
+    reference only. The best w of a small grid is reported, so this is an optimistic reference
+    point for a system that predicts annotators from the article."""
+    best: tuple[tuple[float, ...], float] | None = None
+    for w in CONSENSUS_POSITION_WEIGHTS:
+        rows = []
+        for d in docs:
+            toks = _cached(d)[1]
+            picked_by = [{i for i, t in enumerate(toks) if _in_reference(t, set(zip(r, r[1:])))} for r in d.refs]
+            for j, ref in enumerate(d.refs):
+                others = [k for k in range(len(d.refs)) if k != j]
+                for group in itertools.combinations(others, voters):
+                    votes = [sum(i in picked_by[k] for k in group) * 4 / voters for i in range(len(toks))]
+                    picks = fill_by_score(d, [v + w / (1 + i) for i, v in enumerate(votes)])
+                    cand = [t for i in picks for t in toks[i]]
+                    rows.append(scores(cand, [ref]) if lcs else (rouge_n(cand, ref, 1), rouge_n(cand, ref, 2)))
+        r = mean_rows(rows)
+        if best is None or r[0] + r[1] > best[0][0] + best[0][1]:
+            best = (r, w)
+    assert best is not None
+    return best
+
+
 def oracle(doc: Doc) -> list[int]:
     """Extractive oracle: greedily add the sentence that most raises mean R-1 + R-2 against this
     article's references while the budget holds, from nothing and from the lead; the better of
@@ -288,9 +342,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="skip the cross-validation grid search")
     ap.add_argument("--folds", type=int, default=5, help="folds for cross-validation (default 5)")
     ap.add_argument("--repeats", type=int, default=2, help="repetitions with reshuffled folds (default 2)")
+    ap.add_argument("--easc", type=Path, default=EASC, metavar="DIR",
+                    help="folder with index.jsonl, articles/ and references/ (default ../shared/easc, "
+                         "the development split)")
     args = ap.parse_args()
-    docs = load()
-    print(f"EASC development split: {len(docs)} articles, "
+    docs = load(args.easc)
+    print(f"EASC articles from {args.easc}: {len(docs)} articles, "
           f"{sum(len(d.sentences) for d in docs)} sentences, budget = median reference length "
           f"(mean {statistics.mean(d.budget for d in docs):.1f} words)\n")
     print(f"| {'system (mean F1 over 5 refs, then articles)':<42} | R-1   | R-2   | R-L   | {'ms / article':>14} |")
@@ -304,17 +361,24 @@ def main() -> None:
     r_lead = score_system(docs, lead)
     r_rand = mean_rows([score_system(docs, lambda d, s=s: random_pick(d, s)) for s in range(5)])
     h_avg, h_best = human(docs)
+    r_orc = score_system(docs, oracle)
+    r_cons, w_cons = annotator_ceiling(docs)
     print(fmt("this summarizer (shipped weights)", r_ours, f"{1000 * t_ours / len(docs):.2f}"))
     print(fmt("lead baseline", r_lead))
     print(fmt("random baseline (mean of 5 seeds)", r_rand))
     print(fmt("human: each reference vs other four", h_avg))
     print(fmt("human: best reference vs other four", h_best))
+    print(fmt("ceiling: other four annotators' picks", r_cons, f"w = {w_cons}"))
+    print(fmt("extractive oracle (greedy, sees the refs)", r_orc))
     print(f"\nsummarizer minus lead: R-1 {r_ours[0] - r_lead[0]:+.3f}, R-2 {r_ours[1] - r_lead[1]:+.3f}, "
           f"R-L {r_ours[2] - r_lead[2]:+.3f}")
+    print(f"annotator ceiling minus lead: R-1 {r_cons[0] - r_lead[0]:+.3f}, R-2 {r_cons[1] - r_lead[1]:+.3f} "
+          f"(each reference scored against the picks of the other four, so it compares with every row above)")
+    curve = [annotator_ceiling(docs, voters=v, lcs=False)[0] for v in (1, 2, 3)] + [r_cons]
+    print("the same ceiling from 1 / 2 / 3 / 4 other annotators, minus lead: R-1 "
+          + " / ".join(f"{c[0] - r_lead[0]:+.3f}" for c in curve) + ", R-2 "
+          + " / ".join(f"{c[1] - r_lead[1]:+.3f}" for c in curve))
     print(f"shipped weights: {S.WEIGHTS}")
-
-    r_orc = score_system(docs, oracle)
-    print(fmt("extractive oracle (greedy, sees the refs)", r_orc))
     if args.quick:
         return
     rows = cross_validate(docs, args.folds, args.repeats)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import re
-import statistics
 import sys
 from pathlib import Path
 
@@ -160,7 +159,6 @@ def test_rouge_implementation():
     assert bench.rouge_n(a, b, 1) == pytest.approx(0.75)
     assert bench.rouge_n(a, b, 2) == pytest.approx(2 / 3)
     assert bench.rouge_l(["ا", "ب", "ج", "د"], ["ا", "ج", "د"]) == pytest.approx(2 * 1 * 0.75 / 1.75)
-    assert statistics.mean([1, 2, 3]) == 2
 
 
 def test_bench_fast_path_matches_the_plain_one_and_folds_partition():
@@ -190,3 +188,31 @@ def test_oracle_is_a_ceiling_for_lead_and_respects_the_budget():
         assert picked == sorted(set(picked))
         assert len(picked) == 1 or sum(len(d.sentences[i].split()) for i in picked) <= d.budget
         assert sum(bench.r12(d, picked)) >= sum(bench.r12(d, bench.lead(d))) - 1e-9
+
+
+def test_bench_reads_another_easc_folder_and_the_annotator_ceiling_follows_the_annotators(tmp_path):
+    """--easc DIR: the same layout elsewhere (the unseen EASC articles) loads; when every annotator
+    chose the second and third sentences, the leave-one-annotator-out picks are exactly those,
+    score 1.0 against each left-out reference, and beat lead (which takes only the first sentence)."""
+    bench = _bench()
+    sentences = ["افتتح المعرض الدولي للكتاب في العاصمة صباح اليوم بحضور عدد كبير من الزوار.",
+                 "يشارك في المعرض اكثر من خمسمائة دار نشر من ثلاثين دولة عربية واجنبية.",
+                 "ويضم المعرض جناحا خاصا لكتب الاطفال وورشا للرسم والقراءة طوال ايامه.",
+                 "ويستمر المعرض عشرة ايام ويفتح ابوابه من العاشرة صباحا حتى العاشرة مساء."]
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "references").mkdir()
+    (tmp_path / "articles" / "books_01.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    refs = []
+    for letter in "ABCDE":
+        ref = tmp_path / "references" / f"books_01.{letter}.txt"
+        ref.write_text(" ".join(sentences[1:3]), encoding="utf-8")
+        refs.append(f"references/{ref.name}")
+    (tmp_path / "index.jsonl").write_text(
+        '{"id": "books_01", "topic": "culture", "article": "articles/books_01.txt", "references": '
+        + str(refs).replace("'", '"') + "}\n", encoding="utf-8")
+    docs = bench.load(tmp_path)
+    assert [d.id for d in docs] == ["books_01"] and len(docs[0].sentences) == 4
+    ceiling, _ = bench.annotator_ceiling(docs)
+    assert ceiling == pytest.approx((1.0, 1.0, 1.0))
+    assert bench.lead(docs[0]) == [0]  # the first sentence and the next one overrun the budget
+    assert bench.score_system(docs, bench.lead)[0] < 0.6
