@@ -134,9 +134,8 @@ def lead(doc: Doc) -> list[int]:
     return chosen
 
 
-def random_pick(doc: Doc, seed: int) -> list[int]:
-    order = list(range(len(doc.sentences)))
-    random.Random(f"{doc.id}-{seed}").shuffle(order)
+def fill_in_order(doc: Doc, order: list[int]) -> list[int]:
+    """Sentences in the given order, each taken if it still fits the word budget; document order out."""
     chosen, used = [], 0
     for i in order:
         n = len(doc.sentences[i].split())
@@ -145,6 +144,12 @@ def random_pick(doc: Doc, seed: int) -> list[int]:
         chosen.append(i)
         used += n
     return sorted(chosen)
+
+
+def random_pick(doc: Doc, seed: int) -> list[int]:
+    order = list(range(len(doc.sentences)))
+    random.Random(f"{doc.id}-{seed}").shuffle(order)
+    return fill_in_order(doc, order)
 
 
 def ours(doc: Doc, weights: S.Weights | None = None) -> list[int]:
@@ -231,18 +236,6 @@ def _in_reference(sentence_tokens: list[str], ref_bigrams: set) -> bool:
     return bool(pairs) and sum(p in ref_bigrams for p in pairs) / len(pairs) >= 0.6
 
 
-def fill_by_score(doc: Doc, score: list[float]) -> list[int]:
-    """Sentences by descending score, each taken if it still fits the word budget."""
-    chosen, used = [], 0
-    for i in sorted(range(len(doc.sentences)), key=lambda i: -score[i]):
-        n = len(doc.sentences[i].split())
-        if chosen and used + n > doc.budget:
-            continue
-        chosen.append(i)
-        used += n
-    return sorted(chosen)
-
-
 CONSENSUS_POSITION_WEIGHTS = (0.0, 1.0, 2.0, 2.5, 3.0, 4.0, 8.0, 16.0)
 
 
@@ -262,7 +255,8 @@ def annotator_ceiling(docs: list[Doc], voters: int = 4, lcs: bool = True) -> tup
                 others = [k for k in range(len(d.refs)) if k != j]
                 for group in itertools.combinations(others, voters):
                     votes = [sum(i in picked_by[k] for k in group) * 4 / voters for i in range(len(toks))]
-                    picks = fill_by_score(d, [v + w / (1 + i) for i, v in enumerate(votes)])
+                    score = [v + w / (1 + i) for i, v in enumerate(votes)]
+                    picks = fill_in_order(d, sorted(range(len(toks)), key=lambda i: -score[i]))
                     cand = [t for i in picks for t in toks[i]]
                     rows.append(scores(cand, [ref]) if lcs else (rouge_n(cand, ref, 1), rouge_n(cand, ref, 2)))
         r = mean_rows(rows)
