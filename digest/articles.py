@@ -41,6 +41,12 @@ _CATEGORY = re.compile(r"^(?P<section>[^\s/]+(?:\s[^\s/]+)?)\s+/\s+(?P<headline>
 _BYLINE = re.compile(r"^[^.!?؟:،]{2,60}\s[–—-]\s?[^.!?؟:،]{2,60}$|^[^.!?؟:،]{2,60}[–—-]\s[^.!?؟:،]{2,60}$")
 _MD_STRUCTURE = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#|>|\||```|~~~|    )")
 
+
+def is_structure_block(block: str) -> bool:
+    """A Markdown block that is a heading, list, quote, table or code rather than prose: kept whole (not cut into
+    sentences), never a summary sentence, and translated line by line around its marks."""
+    return bool(_MD_STRUCTURE.match(block))
+
 FRONT_MATTER_KEYS = {"title", "date", "section", "source", "slug", "summary", "place", "agency", "byline"}
 TRANSLATION_KEYS = {"title", "summary"}
 _TEXT_KEYS = ("section", "source", "place", "agency", "byline", "summary")
@@ -350,7 +356,7 @@ def markdown_blocks(body: str) -> list[str]:
         block = block.strip("\n")
         if not block.strip():
             continue
-        if not _MD_STRUCTURE.match(block):
+        if not is_structure_block(block):
             block = " ".join(line.strip() for line in block.split("\n"))
         blocks.append(block)
     return blocks
@@ -394,7 +400,7 @@ def read_markdown(text: str, notes: Notes | None = None) -> dict:
             blocks.append(safe)
     if not blocks:
         raise ArticleError("the article has a title but no body text", line=body_line)
-    paragraphs = tuple((b,) if _MD_STRUCTURE.match(b) else _paragraph(b) for b in blocks)
+    paragraphs = tuple((b,) if is_structure_block(b) else _paragraph(b) for b in blocks)
     fields = {
         "headline": to_arabic_letters(title),
         "paragraphs": paragraphs,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-import threading
 from dataclasses import dataclass
 from urllib.parse import quote
 from typing import Container, Iterator
@@ -13,30 +12,14 @@ from markupsafe import Markup
 from .config import Config
 from .frontend import article_head, home_head, isolate, isolate_html
 from .model import Article, English, Summary
-from .safety import clean_html, strip_unsafe_chars
+from . import safety
+from .safety import strip_unsafe_chars
 
 DIRECTION = {"ar": "rtl", "en": "ltr"}
 OTHER = {"ar": "en", "en": "ar"}
 
-_LOCAL = threading.local()
-
-
-def _markdown() -> "markdown_lib.Markdown":
-    # A Markdown instance keeps state between convert() calls: one per thread, so parallel rendering is safe.
-    # Imported here: most builds (no change, plain wire articles) never need the Markdown library.
-    md = getattr(_LOCAL, "markdown", None)
-    if md is None:
-        import markdown as markdown_lib
-
-        md = _LOCAL.markdown = markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-    return md
-
-
 def markdown_to_html(text: str) -> Markup:
-    md = _markdown()
-    md.reset()
-    # Content HTML keeps structure, links and dir/lang/heading ids; nothing that could run script (safety.py).
-    return Markup(clean_html(md.convert(strip_unsafe_chars(text))))
+    return Markup(safety.markdown_to_html(text))
 
 
 def paragraphs_html(paragraphs: tuple[str, ...] | list[str], as_markdown: bool) -> Markup:

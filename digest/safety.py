@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 
 import nh3
 
@@ -118,6 +119,37 @@ def clean_html(fragment: str) -> str:
                      clean_content_tags=DROP_WITH_CONTENT, generic_attribute_prefixes=set(),
                      url_schemes=URL_SCHEMES, link_rel="noopener noreferrer", strip_comments=True,
                      attribute_filter=_attribute_filter)
+
+
+_LOCAL = threading.local()
+
+
+def _markdown() -> "markdown_lib.Markdown":
+    # A Markdown instance keeps state between convert() calls: one per thread, so parallel rendering is safe.
+    # Imported here: most builds (no change, plain wire articles) never need the Markdown library.
+    md = getattr(_LOCAL, "markdown", None)
+    if md is None:
+        import markdown as markdown_lib
+
+        md = _LOCAL.markdown = markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+    return md
+
+
+def markdown_to_html(text: str) -> str:
+    """Sanitised HTML of Markdown content: structure, links and dir/lang/heading ids; nothing that could run."""
+    md = _markdown()
+    md.reset()
+    return clean_html(md.convert(strip_unsafe_chars(text)))
+
+
+_EMPHASIS_LEFT = re.compile(r"\*\*+|__+")  # marks of an emphasis cut in two by a sentence boundary
+
+
+def markdown_to_text(text: str) -> str:
+    """The words of Markdown content on one line, without its syntax (emphasis marks, link targets, heading and
+    list marks): for summaries, which appear in teasers, feeds and meta descriptions as plain text."""
+    words = markup_to_text(markdown_to_html(text))
+    return " ".join(_EMPHASIS_LEFT.sub("", words).split())
 
 
 # Markdown or HTML constructs in a Markdown source block that would be removed at render time anyway. The reader

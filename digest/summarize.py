@@ -12,7 +12,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from digest.arabic import content_terms
+from digest.articles import is_structure_block
 from digest.model import Article, Summary
+from digest.safety import markdown_to_text
 
 DEFAULT_WORDS = 60
 
@@ -180,8 +182,11 @@ def summarize(article: Article, *, sentences: int | None = None, words: int | No
     if sentences is None and words is None:
         words = DEFAULT_WORDS
     index = [(p, s) for p, para in enumerate(article.paragraphs) for s in range(len(para))]
+    if article.is_markdown:  # headings, lists, tables and code are not summary sentences (unless nothing else is)
+        index = [(p, s) for p, s in index if not is_structure_block(article.paragraphs[p][s])] or index
     flat = [article.paragraphs[p][s] for p, s in index]
     picked = summarize_sentences(flat, article.headline, sentences=sentences, words=words,
                                  markdown=article.is_markdown)
     picks = tuple(index[i] for i in picked)
-    return Summary(picks=picks, text=" ".join(flat[i] for i in picked))
+    text = " ".join(flat[i] for i in picked)
+    return Summary(picks=picks, text=markdown_to_text(text) if article.is_markdown else text)

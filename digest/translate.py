@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+from .articles import is_structure_block
 from .memory import TranslationMemory, normalise, stored_backends
 from .model import Article, English, HumanTranslation, Summary
+from .safety import markdown_to_text
 
 BACKENDS = ("google", "libre", "mymemory", "deepl", "microsoft", "none")
 
@@ -670,13 +672,62 @@ def _picked_sentences(article: Article, summary: Summary) -> list[str]:
     return [article.paragraphs[p][s] for p, s in summary.picks]
 
 
+# A paragraph is sent as pieces: a prose paragraph's pieces are its sentences; a Markdown heading, list, quote or
+# table is cut around its marks (heading and list marks, '>' and table pipes stay as written, code is not sent), so
+# the English keeps the block's shape whatever a translator does with line breaks and punctuation.
+Piece = tuple[str, bool]  # (text, is it sent for translation)
+_LINE_MARKS = re.compile(r"\s*(?:(?:#{1,6}|>|[-*+]|\d+[.)])(?:\s+|$))*")
+_TABLE_RULE = re.compile(r"\s*:?-+:?\s*")
+
+
+def _text_pieces(text: str) -> list[Piece]:
+    core = text.strip()
+    if not core:
+        return [(text, False)]
+    start = text.index(core)
+    return [(text[:start], False), (core, True), (text[start + len(core):], False)]
+
+
+def block_pieces(block: str) -> list[Piece]:
+    """A Markdown structure block as pieces: marks, pipes and code kept, the words in between sent."""
+    if block.lstrip().startswith(("```", "~~~")) or block.startswith("    "):
+        return [(block, False)]
+    pieces: list[Piece] = []
+    for n, line in enumerate(block.split("\n")):
+        if n:
+            pieces.append(("\n", False))
+        if line.lstrip().startswith("|"):
+            for k, cell in enumerate(line.split("|")):
+                if k:
+                    pieces.append(("|", False))
+                pieces.extend([(cell, False)] if _TABLE_RULE.fullmatch(cell) else _text_pieces(cell))
+        else:
+            mark = _LINE_MARKS.match(line).group(0)  # type: ignore[union-attr]  (the pattern matches "" too)
+            pieces.append((mark, False))
+            pieces.extend(_text_pieces(line[len(mark):]))
+    return pieces
+
+
+def paragraph_pieces(paragraph: Sequence[str], markdown: bool) -> list[Piece]:
+    """The pieces whose English, joined in order, is the paragraph's English."""
+    if markdown and len(paragraph) == 1 and is_structure_block(paragraph[0]):
+        return block_pieces(paragraph[0])
+    pieces: list[Piece] = []
+    for sentence in (s for s in paragraph if s.strip()):
+        if pieces:
+            pieces.append((" ", False))
+        pieces.append((sentence, True))
+    return pieces
+
+
 def segments_for(article: Article, summary: Summary, human: HumanTranslation | None) -> list[str]:
     """The Arabic segments that need machine translation: those no human field covers."""
     out: list[str] = []
     if human is None or human.title is None:
         out.append(article.headline)
     if human is None or human.paragraphs is None:
-        out.extend(article.sentences)
+        out.extend(text for para in article.paragraphs
+                   for text, sent in paragraph_pieces(para, article.is_markdown) if sent)
     if human is None or human.summary is None:
         if not summary.picks:
             out.append(summary.text)
@@ -685,19 +736,26 @@ def segments_for(article: Article, summary: Summary, human: HumanTranslation | N
     return [s for s in dict.fromkeys(s.strip() for s in out) if s]
 
 
-def _machine_field(sources: Sequence[str], machine: Mapping[str, str]) -> tuple[str | None, str]:
-    """Join the translations of `sources`; status memory (all from memory), machine, or pending."""
+def _machine_text(pieces: Sequence[Piece], machine: Mapping[str, str]) -> tuple[str | None, str]:
+    """The pieces joined, each sent piece replaced by its translation; status memory (every translation from
+    memory), machine, or pending (some translation missing: no text then)."""
     from_memory = getattr(machine, "from_memory", frozenset())
-    parts = []
-    for source in sources:
-        key = source.strip()
-        if not key:
+    parts, fresh = [], False
+    for text, sent in pieces:
+        if not sent:
+            parts.append(text)
             continue
+        key = text.strip()
         if key not in machine:
             return None, "pending"
         parts.append(machine[key])
-    status = "memory" if all(s.strip() in from_memory for s in sources if s.strip()) and parts else "machine"
-    return " ".join(parts), status
+        fresh = fresh or key not in from_memory
+    return "".join(parts), "machine" if fresh else "memory"
+
+
+def _machine_field(sources: Sequence[str], machine: Mapping[str, str]) -> tuple[str | None, str]:
+    """The translations of `sources` (sentences) joined with spaces."""
+    return _machine_text(paragraph_pieces(sources, markdown=False), machine)
 
 
 def english_for(article: Article, summary: Summary, human: HumanTranslation | None,
@@ -714,7 +772,7 @@ def english_for(article: Article, summary: Summary, human: HumanTranslation | No
     if human is not None and human.paragraphs is not None:
         paragraphs, status["body"] = human.paragraphs, "human"
     else:
-        joined = [_machine_field(para, machine) for para in article.paragraphs]
+        joined = [_machine_text(paragraph_pieces(para, article.is_markdown), machine) for para in article.paragraphs]
         if any(text is None for text, _ in joined):
             paragraphs, status["body"] = None, "pending"
         else:
@@ -722,15 +780,18 @@ def english_for(article: Article, summary: Summary, human: HumanTranslation | No
             statuses = {s for _, s in joined}
             status["body"] = "memory" if statuses <= {"memory"} and joined else "machine"
 
+    # A summary made of Markdown (a human body is Markdown; so is a Markdown article's) is shown as plain text.
     from_paragraphs = _human_summary_from_paragraphs(article, summary, human)
     if human is not None and human.summary is not None:
         summary_en, status["summary"] = human.summary, "human"
     elif from_paragraphs is not None:
-        summary_en, status["summary"] = from_paragraphs, "human"
+        summary_en, status["summary"] = markdown_to_text(from_paragraphs), "human"
     elif not summary.picks:
         summary_en, status["summary"] = _machine_field([summary.text], machine)
     else:
         summary_en, status["summary"] = _machine_field(_picked_sentences(article, summary), machine)
+        if summary_en is not None and article.is_markdown:
+            summary_en = markdown_to_text(summary_en)
 
     return English(title=title, summary=summary_en, paragraphs=paragraphs, status=status)
 

@@ -59,6 +59,28 @@ def test_status_memory_and_pending():
     assert en.summary is not None and en.status["summary"] == "memory"  # sentence 1 is not in the summary
 
 
+def test_markdown_blocks_keep_their_marks_and_the_summary_is_plain_text():
+    """Heading, list, quote and table marks are not sent: only their words are, so the English keeps the block's
+    shape; code is not sent at all. The English summary of Markdown sentences is shown without the syntax."""
+    paragraphs = (("## البرنامج اليومي",), ("افتتح **المعرض** اليوم.", "وزار [الموقع](https://example.org) الآلاف."),
+                  ("- ندوات ثقافية.\n- ورش للأطفال.",), ("> قال المدير: أهلا.",),
+                  ("| اليوم | النشاط |\n|---|---|\n| السبت | ندوة |",), ("```\nprint(1)\n```",))
+    a = Article(slug="md", source_path="md.md", headline="معرض الكتاب", paragraphs=paragraphs, is_markdown=True,
+                published=dt.datetime(2015, 8, 10, tzinfo=dt.timezone.utc), date_source="front-matter")
+    summary = Summary(picks=((1, 0), (1, 1)), text="افتتح المعرض اليوم. وزار الموقع الآلاف.")
+    segs = segments_for(a, summary, None)
+    assert segs == ["معرض الكتاب", "البرنامج اليومي", "افتتح **المعرض** اليوم.",
+                    "وزار [الموقع](https://example.org) الآلاف.", "ندوات ثقافية.", "ورش للأطفال.", "قال المدير: أهلا.",
+                    "اليوم", "النشاط", "السبت", "ندوة"]
+    en = english_for(a, summary, None, machine(segs))
+    assert en.paragraphs == ("## EN(البرنامج اليومي)",
+                             "EN(افتتح **المعرض** اليوم.) EN(وزار [الموقع](https://example.org) الآلاف.)",
+                             "- EN(ندوات ثقافية.)\n- EN(ورش للأطفال.)", "> EN(قال المدير: أهلا.)",
+                             "| EN(اليوم) | EN(النشاط) |\n|---|---|\n| EN(السبت) | EN(ندوة) |", "```\nprint(1)\n```")
+    assert en.summary == "EN(افتتح المعرض اليوم.) EN(وزار الموقع الآلاف.)"
+    assert en.status["body"] == "machine" and en.complete
+
+
 def test_human_title_only_keeps_machine_body():
     a = article()
     human = HumanTranslation(title="Minister visits Riyadh")
