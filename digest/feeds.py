@@ -69,7 +69,9 @@ def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dic
             f"<link>{xml_text(url)}</link>",
             f'<guid isPermaLink="true">{xml_text(url)}</guid>',
             f"<pubDate>{format_datetime(published[view.slug])}</pubDate>",
-            f"<description>{xml_text(view.summary)}</description>",
+            # RSS readers take a description for HTML: the plain-text summary is escaped for HTML, then for XML,
+            # so a summary that mentions "<script>" shows those characters instead of becoming markup.
+            f"<description>{xml_text(escape(view.summary))}</description>",
             f"<content:encoded>{xml_text(str(view.body_html))}</content:encoded>",
         ]
         if view.section:

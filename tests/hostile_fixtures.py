@@ -48,6 +48,10 @@ GOOD_TEXTS = {
     "crlf-bom.txt": (("\ufeff" + wire("خبر بنهايات ويندوز", AR_BODY)).replace("\n", "\r\n").encode(),
                      "خبر بنهايات ويندوز"),
     "plain.md": (md("title: خبر ماركداون سليم\ndate: 2015-08-12\nsection: اقتصاد").encode(), "خبر ماركداون سليم"),
+    # Markup written as entities is text, in the page and in the feed's description (which readers take for HTML).
+    "entities.md": (md("title: خبر فيه رموز مرمزة\ndate: 2015-08-15",
+                       "قال المحرر إن **العبارة** &lt;script&gt;alert(1)&lt;/script&gt; و &lt;img src=x "
+                       "alt=y&gt; نص مرمز فقط وأن a &lt; b صحيح.").encode(), "نص مرمز فقط"),
 }
 
 # Published with exactly one warning line each.
