@@ -148,9 +148,9 @@ _EMPHASIS_LEFT = re.compile(r"\*\*+|__+")  # marks of an emphasis cut in two by 
 def markdown_to_text(text: str) -> str:
     """The words of Markdown content on one line, without its syntax (emphasis marks, link targets, heading and
     list marks): for summaries, which appear in teasers, feeds and meta descriptions as plain text."""
-    # plain() again: entities in the source (&lt;script&gt;) decode to tag-like text, which a feed reader would
-    # take for markup in a description.
-    words = plain(markup_to_text(markdown_to_html(text)))
+    # Entities decode to text here (&lt;b&gt; becomes "<b>"): it is text, escaped wherever it is output (feeds
+    # escape descriptions for HTML too), so an article about HTML keeps its words.
+    words = markup_to_text(markdown_to_html(text))
     return " ".join(_EMPHASIS_LEFT.sub("", words).split())
 
 
