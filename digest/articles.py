@@ -428,26 +428,24 @@ def _front_matter_date(value: object) -> dt.datetime:
     raise ArticleError(f"'date: {value!r}' is not a date; write it as YYYY-MM-DD")
 
 
-def git_first_commit_times(folder: Path) -> dict[Path, int]:
-    """When each file under `folder` was first committed (one git call for the whole folder)."""
+def git_first_commit_times(folder: Path) -> dict[str, int]:
+    """When each file under `folder` was first committed, by its "/"-separated path below `folder`: one git call
+    for the whole folder, and names matched as strings (no per-file path resolution: every build pays this)."""
     try:
         out = subprocess.run(
-            ["git", "-C", str(folder), "log", "--diff-filter=A", "--format=%x00%ct", "--name-only",
-             "--no-renames", "--", "."],
+            ["git", "-C", str(folder), "-c", "core.quotePath=false", "log", "--diff-filter=A", "--format=%x00%ct",
+             "--name-only", "--no-renames", "--relative", "--", "."],
             capture_output=True, text=True, timeout=60, check=True,
         ).stdout
-        top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, timeout=10, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return {}
-    times: dict[Path, int] = {}
+    times: dict[str, int] = {}
     for chunk in out.split("\x00")[1:]:
         lines = chunk.strip("\n").split("\n")
         stamp = int(lines[0])
         for name in lines[1:]:
             if name:
-                # git log is newest first: the last value seen is the first commit.
-                times[(Path(top) / name).resolve()] = stamp
+                times[name] = stamp  # git log is newest first: the last value seen is the first commit
     return times
 
 
@@ -467,17 +465,16 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
     return raw
 
 
-def _fallback_time(path: Path, git_times: dict[Path, int]) -> tuple[dt.datetime, str]:
-    resolved = path.resolve()
-    if resolved in git_times:
-        return dt.datetime.fromtimestamp(git_times[resolved], dt.timezone.utc), "git"
+def _fallback_time(path: Path, committed: int | None) -> tuple[dt.datetime, str]:
+    if committed is not None:
+        return dt.datetime.fromtimestamp(committed, dt.timezone.utc), "git"
     try:
         return dt.datetime.fromtimestamp(int(path.stat().st_mtime), dt.timezone.utc), "mtime"
     except (OverflowError, OSError, ValueError):
         return dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc), "mtime"
 
 
-def load_article(path: Path, content_dir: Path, git_times: dict[Path, int], *,
+def load_article(path: Path, content_dir: Path, git_times: dict[str, int], *,
                  max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
     """Read one content file; raises ArticleError naming the problem. Warnings ride on Article.warnings."""
     rel = path.relative_to(content_dir).as_posix()
@@ -501,7 +498,7 @@ def load_article(path: Path, content_dir: Path, git_times: dict[Path, int], *,
         published = dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=MECCA)
         date_source = "dateline"
     else:
-        published, date_source = _fallback_time(path, git_times)
+        published, date_source = _fallback_time(path, git_times.get(rel))
     slug = slugify(path.stem)
     if meta.get("slug") is not None:
         wanted = meta["slug"]
@@ -668,7 +665,7 @@ def relative_to(base: Path) -> Callable[[Path | str], str]:
 
 
 def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, load: Callable[..., Article] | None = None,
-                 scanned: tuple | None = None, git_times: dict[Path, int] | None = None,
+                 scanned: tuple | None = None, git_times: dict[str, int] | None = None,
                  ) -> tuple[list[Article], dict[str, HumanTranslation], list[Problem]]:
     """Every publishable article, the human translations by slug, and at most one problem per file.
     `load` stands in for load_article (same arguments): the build passes a cached one, and the scan_content

@@ -133,7 +133,7 @@ class _Inputs(NamedTuple):
     fp: dict[str, str]  # fingerprints (incremental.fingerprints)
     scanned: tuple  # scan_content: article paths, human translation paths, ...
     files: dict  # rel path -> stat signature and content hash
-    git_times: dict[Path, int]
+    git_times: dict[str, int]
     whens: dict  # rel path -> date it gets if it has none of its own
     key: str  # hash of all of the above: equal to the last build's, nothing changed
 
@@ -401,7 +401,7 @@ class _Clock:
 
 
 def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], scanned: tuple, files: dict,
-          git_times: dict[Path, int], whens: dict):
+          git_times: dict[str, int], whens: dict):
     """load_content with a cached load_article: unchanged files give back their cached Article."""
     paths = scanned[0]
     _GIT_TIMES.clear()
@@ -444,7 +444,7 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], s
     return articles, humans, problems, akeys, len(need_parse), fresh
 
 
-_GIT_TIMES: dict[Path, int] = {}
+_GIT_TIMES: dict[str, int] = {}
 
 
 def _parse_one(path: str, content_dir: str, max_bytes: int):

@@ -84,7 +84,7 @@ def _template_digests(folder: Path, state: BuildState) -> dict[str, str]:
     return out
 
 
-def dates_from_outside(config: Config, paths: list[Path], files: dict, git_times: dict[Path, int]) -> dict:
+def dates_from_outside(config: Config, paths: list[Path], files: dict, git_times: dict[str, int]) -> dict:
     """Per article file, the date it gets if it has none of its own (first commit, else mtime): part of its key."""
     out = {}
     rel_of = relative_to(config.content_dir)
@@ -92,7 +92,7 @@ def dates_from_outside(config: Config, paths: list[Path], files: dict, git_times
         rel = rel_of(path)
         if rel not in files:
             continue
-        when = git_times.get(path.resolve()) if git_times else None
+        when = git_times.get(rel)
         out[rel] = when if when is not None else ("mtime", int(files[rel][1] // 1_000_000_000))
     return out
 

@@ -116,3 +116,36 @@ def test_whole_wire_corpus_loads_with_dateline_dates(tmp_path):
         assert not re.match(r"^\d{1,2}:\d{2}", body.splitlines()[-1]), path.name
         assert lines[1] not in body or not written, path.name
     assert with_dateline >= 90
+
+
+def _git(cwd, *args, when=None):
+    import os
+    import subprocess
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    if when:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def test_undated_article_gets_its_first_commit_date_even_with_an_arabic_file_name(tmp_path):
+    """No front matter date and no dateline: the date is the file's first commit in git (a later commit does not
+    move it), for file names git would quote (Arabic) and in sub-folders; a file git does not know gets mtime."""
+    content = tmp_path / "content"
+    (content / "sub").mkdir(parents=True)
+    body = "خبر بلا تاريخ\nنص الخبر الأول هنا بلا سطر تاريخ.\n"
+    (content / "خبر عربي.txt").write_text(body, encoding="utf-8")
+    (content / "sub" / "later.txt").write_text(body.replace("الأول", "الثاني"), encoding="utf-8")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "content")
+    _git(tmp_path, "commit", "-qm", "first", when="2021-03-04T05:06:07+00:00")
+    (content / "خبر عربي.txt").write_text(body + "فقرة أضيفت لاحقا.\n", encoding="utf-8")
+    (content / "new.txt").write_text(body.replace("الأول", "الثالث"), encoding="utf-8")
+    _git(tmp_path, "commit", "-qam", "second", when="2022-01-01T00:00:00+00:00")
+    articles, _, problems = load_content(content)
+    assert problems == []
+    by_name = {a.source_path: a for a in articles}
+    first = dt.datetime(2021, 3, 4, 5, 6, 7, tzinfo=dt.timezone.utc)
+    assert (by_name["خبر عربي.txt"].published, by_name["خبر عربي.txt"].date_source) == (first, "git")
+    assert (by_name["sub/later.txt"].published, by_name["sub/later.txt"].date_source) == (first, "git")
+    assert by_name["new.txt"].date_source == "mtime"  # never committed
