@@ -410,12 +410,13 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], s
                              for rel, when in whens.items()}
     known = {k: unpack_article(state.stubs[k]) for k in akeys.values() if k in state.stubs}
     rel_of = relative_to(config.content_dir)
-    misses = [p for p in paths if akeys.get(rel_of(p)) not in known]
-    from_store = store.get_many(f"A:{akeys[rel_of(p)]}" for p in misses if rel_of(p) in akeys)
+    key_of = {p: akeys.get(rel_of(p)) for p in paths}  # path -> cache key (None: not scanned)
+    misses = [p for p in paths if key_of[p] not in known]
+    from_store = store.get_many(f"A:{key_of[p]}" for p in misses if key_of[p] is not None)
     fresh: dict[str, object] = {}
     need_parse = []
     for p in misses:
-        k = akeys.get(rel_of(p))
+        k = key_of[p]
         if k is not None and f"A:{k}" in from_store:
             fresh[k] = from_store[f"A:{k}"]
         else:
@@ -429,7 +430,7 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], s
                 store.put(f"A:{k}", result)
 
     def cached_load(path: Path, content_dir: Path, *args, **kwargs):
-        k = akeys.get(rel_of(path))
+        k = key_of[path] if path in key_of else akeys.get(rel_of(path))
         if k in known:
             return known[k]
         value = fresh.get(k) if k is not None else None
