@@ -53,9 +53,38 @@ def _get(table: dict[str, Any], key: str, kind: type | tuple[type, ...], default
     return value
 
 
+# Every table and key site.toml may hold: anything else is a typo that would otherwise be ignored without a word.
+KNOWN_KEYS = {
+    "": {"site", "translator"},
+    "site": {"base_url", "content_dir", "output_dir", "per_page", "feed_items", "summary_words", "summary_sentences",
+             "max_file_bytes", "ar", "en"},
+    "site.ar": {"title", "description"},
+    "site.en": {"title", "description"},
+    "translator": {"backend", "url", "timeout", "retries", "concurrency", "memory_dir"},
+}
+
+
+def _check_keys(data: dict[str, Any], where: str) -> None:
+    mistakes = []
+    for table, known in KNOWN_KEYS.items():
+        values: Any = data
+        for part in filter(None, table.split(".")):
+            values = values.get(part, {}) if isinstance(values, dict) else {}
+        if not isinstance(values, dict):
+            raise ConfigError(f"{where}: [{table}] should be a table of keys")
+        for key in sorted(set(values) - known):
+            place = f"in [{table}]" if table else "at the top level"
+            mistakes.append(f"unknown key '{key}' {place} (known there: {', '.join(sorted(known))})")
+    if mistakes:
+        raise ConfigError(f"{where}: " + "; ".join(mistakes) + "; check the spelling")
+
+
 def load_config(path: Path | None = None, *, root: Path | None = None, **overrides: Any) -> Config:
-    """Read site.toml (every key optional) and apply command-line overrides (None means 'not given')."""
+    """Read site.toml (every key optional) and apply command-line overrides (None means 'not given').
+    A config file named explicitly must exist; without one, root/site.toml is read if it is there."""
     root = (root or (path.parent if path else Path.cwd())).resolve()
+    if path is not None and not path.exists():
+        raise ConfigError(f"{path}: no such config file")
     path = path or root / "site.toml"
     data: dict[str, Any] = {}
     if path.exists():
@@ -64,6 +93,7 @@ def load_config(path: Path | None = None, *, root: Path | None = None, **overrid
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     where = str(path)
+    _check_keys(data, where)
     site = data.get("site", {})
     tr = data.get("translator", {})
     titles = {lang: _get(site.get(lang, {}), "title", str, default, where)
