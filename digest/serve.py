@@ -231,18 +231,28 @@ def watch_and_serve(config_loader: Callable[[], Config], *, port: int | None, qu
     """Build, then watch (and serve when `port` is not None) until Ctrl-C or `stop` is set."""
     config = config_loader()
     site = Site(_build_function(config_loader, quiet, log), log)
-    site.rebuild()
-    watcher = Watcher(site, [config.content_dir, config.templates_dir, config.static_dir],
-                      [config.config_path] if config.config_path else [], config.output_dir)
     server = None
-    worker = threading.Thread(target=watcher.run, daemon=True)
-    try:
-        watcher.start()
-        if port is not None:
-            config.output_dir.mkdir(parents=True, exist_ok=True)
+    if port is not None:  # the port first: a port in use is said at once, before a build
+        try:
             server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(site, config.output_dir))
-            server.daemon_threads = True
+        except OSError as exc:
+            log(f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}; is another server using it? "
+                "Choose another port with --port N")
+            return 2
+        server.daemon_threads = True
+        config.output_dir.mkdir(parents=True, exist_ok=True)  # served even if the first build fails
+    watcher: Watcher | None = None
+    worker: threading.Thread | None = None
+    serving = False
+    try:
+        site.rebuild()
+        watcher = Watcher(site, [config.content_dir, config.templates_dir, config.static_dir],
+                          [config.config_path] if config.config_path else [], config.output_dir)
+        worker = threading.Thread(target=watcher.run, daemon=True)
+        watcher.start()
+        if server is not None:
             threading.Thread(target=server.serve_forever, daemon=True).start()
+            serving = True
             url = f"http://127.0.0.1:{server.server_address[1]}/"
             log(f"serving {config.output_dir} at {url} (Ctrl-C to stop)")
         else:
@@ -256,10 +266,12 @@ def watch_and_serve(config_loader: Callable[[], Config], *, port: int | None, qu
     except KeyboardInterrupt:
         log("stopping")
     finally:
-        watcher.stop()
+        if watcher is not None:
+            watcher.stop()
         if server is not None:
-            server.shutdown()
+            if serving:  # shutdown() waits for serve_forever(): only when it runs
+                server.shutdown()
             server.server_close()
-        if worker.is_alive():
+        if worker is not None and worker.is_alive():
             worker.join(timeout=5)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import signal
 import subprocess
 import sys
@@ -124,3 +125,20 @@ def test_ctrl_c_stops_serve_cleanly(tmp_path):
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=10) == 0
     assert (tmp_path / "output" / "index.html").exists()
+
+
+def test_a_port_in_use_is_a_clear_error_before_any_build(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(sorted(WIRE.glob("*.txt"))[0], content)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, str(ROOT / "generate.py"), "serve", "--port", str(port), "-q",
+                              "--translator", "none", "--content", str(content), "--output", str(tmp_path / "output")],
+                             capture_output=True, text=True, timeout=30, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert f"cannot serve on 127.0.0.1:{port}" in run.stderr and "--port" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "output").exists()  # nothing was built or made
