@@ -546,3 +546,6 @@ def print_report(report: BuildReport, config: Config, log: Log = _stderr) -> Non
             "pending translations will be requested on the next build")
     log(f"published {report.published} articles ({report.english} in English), skipped {len(report.skipped)}, "
         f"warnings {len(report.warnings)}; {report.pages} files in {config.output_dir} in {report.seconds:.2f}s")
+    if not report.published and not report.skipped:
+        log(f"note: no articles in {config.content_dir}: add wire files (.txt) or Markdown files (.md); "
+            "README.md, 'Content format', shows both")

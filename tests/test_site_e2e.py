@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import feedparser
@@ -170,3 +172,13 @@ def test_arabic_file_names_give_percent_encoded_absolute_urls(tmp_path, make_con
     assert url_to_file(config.output_dir, config.base_url, link).is_file()
     sitemap = (config.output_dir / "sitemap.xml").read_text(encoding="utf-8")
     assert link in sitemap and "خبر" not in sitemap
+
+
+def test_an_empty_content_folder_builds_an_empty_site_and_says_why(tmp_path):
+    (tmp_path / "content").mkdir()
+    run = subprocess.run([sys.executable, str(ROOT / "generate.py"), "build", "-q", "--translator", "none",
+                          "--content", str(tmp_path / "content"), "--output", str(tmp_path / "output")],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "published 0 articles" in run.stderr and "note: no articles in" in run.stderr and ".md" in run.stderr
+    assert (tmp_path / "output" / "index.html").is_file()
