@@ -39,7 +39,9 @@ _TRAILING_MARKER = re.compile(r"\s*/{1,2}\s*(?:انتهى|إنتهى|يتبع)\s
 _TIME_LINE = re.compile(r"^(\d{1,2}):(\d{2})\s*(?:ت\s*\.?\s*م|ت\.م|بتوقيت.*|GMT|جمت)?\.?$")
 _CATEGORY = re.compile(r"^(?P<section>[^\s/]+(?:\s[^\s/]+)?)\s+/\s+(?P<headline>\S.*)$")
 _BYLINE = re.compile(r"^[^.!?؟:،]{2,60}\s[–—-]\s?[^.!?؟:،]{2,60}$|^[^.!?؟:،]{2,60}[–—-]\s[^.!?؟:،]{2,60}$")
-_MD_STRUCTURE = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|#|>|\||```|~~~|    )")
+# Block-level Markdown: indented code, or (after any indent) a list item, an ATX heading ("# " — a hashtag such as
+# "#عاجل" is prose), a quote, a table row or a code fence.
+_MD_STRUCTURE = re.compile(r"^(?: {4}|\t|\s*(?:[-*+]\s|\d+[.)]\s|#{1,6}(?:\s|$)|>|\||```|~~~))")
 
 
 def is_structure_block(block: str) -> bool:

@@ -149,3 +149,10 @@ def test_undated_article_gets_its_first_commit_date_even_with_an_arabic_file_nam
     assert (by_name["خبر عربي.txt"].published, by_name["خبر عربي.txt"].date_source) == (first, "git")
     assert (by_name["sub/later.txt"].published, by_name["sub/later.txt"].date_source) == (first, "git")
     assert by_name["new.txt"].date_source == "mtime"  # never committed
+
+
+def test_markdown_hashtag_paragraph_is_prose_and_indented_code_is_kept_whole():
+    fields = read_markdown("---\ntitle: خبر عاجل\n---\n#عاجل: أعلنت الوزارة القرار. وبدأ التنفيذ اليوم.\n\n"
+                           "# عنوان فرعي\n\n    print(1)\n    print(2)\n")
+    assert fields["paragraphs"] == (("#عاجل: أعلنت الوزارة القرار.", "وبدأ التنفيذ اليوم."), ("# عنوان فرعي",),
+                                    ("    print(1)\n    print(2)",))
