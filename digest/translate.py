@@ -690,7 +690,7 @@ def _text_pieces(text: str) -> list[Piece]:
 
 def block_pieces(block: str) -> list[Piece]:
     """A Markdown structure block as pieces: marks, pipes and code kept, the words in between sent."""
-    if block.lstrip().startswith(("```", "~~~")) or block.startswith("    "):
+    if block.lstrip().startswith(("```", "~~~")) or block.startswith(("    ", "\t")):
         return [(block, False)]
     pieces: list[Piece] = []
     for n, line in enumerate(block.split("\n")):

@@ -64,7 +64,8 @@ def test_markdown_blocks_keep_their_marks_and_the_summary_is_plain_text():
     shape; code is not sent at all. The English summary of Markdown sentences is shown without the syntax."""
     paragraphs = (("## البرنامج اليومي",), ("افتتح **المعرض** اليوم.", "وزار [الموقع](https://example.org) الآلاف."),
                   ("- ندوات ثقافية.\n- ورش للأطفال.",), ("> قال المدير: أهلا.",),
-                  ("| اليوم | النشاط |\n|---|---|\n| السبت | ندوة |",), ("```\nprint(1)\n```",))
+                  ("| اليوم | النشاط |\n|---|---|\n| السبت | ندوة |",), ("```\nprint(1)\n```",),
+                  ("\tprint(2)",))
     a = Article(slug="md", source_path="md.md", headline="معرض الكتاب", paragraphs=paragraphs, is_markdown=True,
                 published=dt.datetime(2015, 8, 10, tzinfo=dt.timezone.utc), date_source="front-matter")
     summary = Summary(picks=((1, 0), (1, 1)), text="افتتح المعرض اليوم. وزار الموقع الآلاف.")
@@ -76,7 +77,8 @@ def test_markdown_blocks_keep_their_marks_and_the_summary_is_plain_text():
     assert en.paragraphs == ("## EN(البرنامج اليومي)",
                              "EN(افتتح **المعرض** اليوم.) EN(وزار [الموقع](https://example.org) الآلاف.)",
                              "- EN(ندوات ثقافية.)\n- EN(ورش للأطفال.)", "> EN(قال المدير: أهلا.)",
-                             "| EN(اليوم) | EN(النشاط) |\n|---|---|\n| EN(السبت) | EN(ندوة) |", "```\nprint(1)\n```")
+                             "| EN(اليوم) | EN(النشاط) |\n|---|---|\n| EN(السبت) | EN(ندوة) |", "```\nprint(1)\n```",
+                             "\tprint(2)")
     assert en.summary == "EN(افتتح المعرض اليوم.) EN(وزار الموقع الآلاف.)"
     assert en.status["body"] == "machine" and en.complete
 
