@@ -245,16 +245,20 @@ def annotator_ceiling(docs: list[Doc], voters: int = 4, lcs: bool = True) -> tup
     w / (1 + position) to break ties and fill the budget, and score that summary against the left-out
     reference only. The best w of a small grid is reported, so this is an optimistic reference
     point for a system that predicts annotators from the article."""
+    picked_by = {}  # article id -> per reference, the article sentences it contains
+    for d in docs:
+        toks = _cached(d)[1]
+        bigram_sets = [set(zip(r, r[1:])) for r in d.refs]
+        picked_by[d.id] = [{i for i, t in enumerate(toks) if _in_reference(t, b)} for b in bigram_sets]
     best: tuple[tuple[float, ...], float] | None = None
     for w in CONSENSUS_POSITION_WEIGHTS:
         rows = []
         for d in docs:
             toks = _cached(d)[1]
-            picked_by = [{i for i, t in enumerate(toks) if _in_reference(t, set(zip(r, r[1:])))} for r in d.refs]
             for j, ref in enumerate(d.refs):
                 others = [k for k in range(len(d.refs)) if k != j]
                 for group in itertools.combinations(others, voters):
-                    votes = [sum(i in picked_by[k] for k in group) * 4 / voters for i in range(len(toks))]
+                    votes = [sum(i in picked_by[d.id][k] for k in group) * 4 / voters for i in range(len(toks))]
                     score = [v + w / (1 + i) for i, v in enumerate(votes)]
                     picks = fill_in_order(d, sorted(range(len(toks)), key=lambda i: -score[i]))
                     cand = [t for i in picks for t in toks[i]]

@@ -430,7 +430,7 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], s
                 store.put(f"A:{k}", result)
 
     def cached_load(path: Path, content_dir: Path, *args, **kwargs):
-        k = key_of[path] if path in key_of else akeys.get(rel_of(path))
+        k = key_of.get(path)  # load_content passes the same scanned paths
         if k in known:
             return known[k]
         value = fresh.get(k) if k is not None else None

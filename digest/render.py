@@ -18,14 +18,10 @@ from .safety import strip_unsafe_chars
 DIRECTION = {"ar": "rtl", "en": "ltr"}
 OTHER = {"ar": "en", "en": "ar"}
 
-def markdown_to_html(text: str) -> Markup:
-    return Markup(safety.markdown_to_html(text))
-
-
 def paragraphs_html(paragraphs: tuple[str, ...] | list[str], as_markdown: bool) -> Markup:
     """Body HTML: Markdown through the sanitiser, plain paragraphs escaped (never interpreted as HTML)."""
     if as_markdown:
-        return markdown_to_html("\n\n".join(paragraphs))
+        return Markup(safety.markdown_to_html("\n\n".join(paragraphs)))
     return Markup("\n").join(Markup("<p>{}</p>").format(strip_unsafe_chars(p)) for p in paragraphs)
 
 
