@@ -48,8 +48,19 @@ def _english_lines() -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
-def make_site(folder: Path, n: int) -> tuple[Path, Path]:
-    """Write N articles into folder/content and a pre-filled memory into folder/memory; return both."""
+def is_pending(i: int, pending: float | None) -> bool:
+    """Whether article i is one of the PERCENT with no English (spread evenly over the dates, deterministic)."""
+    return pending is not None and (i * 37) % 100 < pending
+
+
+def make_site(folder: Path, n: int, pending: float | None = None) -> tuple[Path, Path]:
+    """Write N articles into folder/content and English into folder/memory; return both.
+
+    Without `pending` every sentence's English is pre-filled in the translation memory. With `pending` PERCENT,
+    the memory stays empty: PERCENT of the articles have no English at all (their build asks a translator that is
+    unreachable), the others have a human translation content/<stem>.en.md (title, summary and body)."""
+    import json
+
     from digest.articles import load_article
     from digest.memory import TranslationMemory
     from digest.summarize import summarize
@@ -70,14 +81,46 @@ def make_site(folder: Path, n: int) -> tuple[Path, Path]:
         (content / f"{i:05d}.txt").write_text(text, encoding="utf-8")
     memory = TranslationMemory(memory_dir, "google", "ar", "en")
     k = 0
-    for path in sorted(content.glob("*.txt")):
+    for i, path in enumerate(sorted(content.glob("*.txt"))):
         article = load_article(path, content, {})
         summary = summarize(article, words=60)
-        for segment in [article.headline, *article.sentences, summary.text]:
-            memory.put(segment.strip(), english[k % len(english)])
-            k += 1
+        if pending is None:
+            for segment in [article.headline, *article.sentences, summary.text]:
+                memory.put(segment.strip(), english[k % len(english)])
+                k += 1
+        elif not is_pending(i, pending):
+            def en(count: int) -> str:
+                nonlocal k
+                k += count
+                return " ".join(english[(k - count + j) % len(english)] for j in range(count))
+            title = en(1)
+            summary_en = en(max(1, len(summary.picks)))
+            body = "\n\n".join(en(len(p)) for p in article.paragraphs)
+            (content / f"{path.stem}.en.md").write_text(
+                f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
+                f"summary: {json.dumps(summary_en, ensure_ascii=False)}\n---\n{body}\n", encoding="utf-8")
     memory.save()
     return content, memory_dir
+
+
+def site_toml(folder: Path, memory: Path, pending: float | None) -> Path:
+    """The bench's site.toml: translator `none` with a full memory, or an unreachable LibreTranslate (a port on
+    127.0.0.1 nothing listens on) when articles are pending, as on a machine that is offline."""
+    translator = 'backend = "none"' if pending is None else f'backend = "libre"\nurl = "{_closed_port_url()}"'
+    path = folder / "site.toml"
+    path.write_text(f'[site]\nbase_url = "https://example.org/digest/"\n[translator]\n{translator}\n'
+                    f'memory_dir = "{memory}"\n', encoding="utf-8")
+    return path
+
+
+def _closed_port_url() -> str:
+    """http://127.0.0.1:PORT/ where PORT was free a moment ago: connections are refused at once."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
 
 
 # --- the equivalent Hugo site ------------------------------------------------------------------------------
@@ -162,15 +205,13 @@ def make_hugo_site(folder: Path, content: Path, memory_dir: Path) -> Path:
     """The same articles as a bilingual Hugo site: one page per article and language, paginated homes, feeds."""
     import json
 
-    from digest.articles import load_article
+    from digest.articles import load_article, load_human_translation
     from digest.memory import TranslationMemory
     from digest.summarize import summarize
 
     site = folder / "hugo"
     (site / "content" / "ar").mkdir(parents=True)
     (site / "content" / "en").mkdir(parents=True)
-    (site / "config.toml").write_text(_HUGO_CONFIG.replace("rssLimit", 'rssLimit').replace(
-        'home = ["HTML", "RSS"]', 'home = ["HTML", "RSS"]'), encoding="utf-8")
     (site / "config.toml").write_text(_HUGO_CONFIG + '[outputFormats.RSS]\nbaseName = "feed"\n', encoding="utf-8")
     for name, text in _HUGO_LAYOUTS.items():
         (site / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
@@ -182,9 +223,15 @@ def make_hugo_site(folder: Path, content: Path, memory_dir: Path) -> Path:
         article = load_article(path, content, {})
         summary = summarize(article, words=60)
         en = lambda s: memory.get(s.strip()) or s  # noqa: E731
-        for lang, title, summ, paras in (
-                ("ar", article.headline, summary.text, [" ".join(p) for p in article.paragraphs]),
-                ("en", en(article.headline), en(summary.text), [" ".join(en(s) for s in p) for p in article.paragraphs])):
+        pages = [("ar", article.headline, summary.text, [" ".join(p) for p in article.paragraphs])]
+        human_path = path.with_name(f"{path.stem}.en.md")
+        if human_path.exists():  # --pending: the human translation; pending articles have no English page
+            human = load_human_translation(human_path, content)
+            pages.append(("en", human.title, human.summary, list(human.paragraphs or ())))
+        elif len(memory):
+            pages.append(("en", en(article.headline), en(summary.text),
+                          [" ".join(en(s) for s in p) for p in article.paragraphs]))
+        for lang, title, summ, paras in pages:
             front = {"title": title, "date": article.published.isoformat(), "summary": summ,
                      "translationKey": article.slug, "slug": article.slug}
             (site / "content" / lang / f"{article.slug}.md").write_text(
@@ -209,11 +256,10 @@ def _files(folder: Path) -> int:
     return sum(1 for p in folder.rglob("*") if p.is_file())
 
 
-def bench(n: int, keep: Path | None) -> dict:
+def bench(n: int, keep: Path | None, pending: float | None = None) -> dict:
     folder = Path(tempfile.mkdtemp(prefix=f"digest-bench-{n}-")) if keep is None else keep
-    content, memory = make_site(folder, n)
-    (folder / "site.toml").write_text(f'[site]\nbase_url = "https://example.org/digest/"\n[translator]\n'
-                                      f'backend = "none"\nmemory_dir = "{memory}"\n', encoding="utf-8")
+    content, memory = make_site(folder, n, pending)
+    site_toml(folder, memory, pending)
     output, cache = folder / "output", folder / ".cache"
     cmd = [sys.executable, str(ROOT / "generate.py"), "--config", str(folder / "site.toml"), "build", "-q",
            "--content", str(content), "--output", str(output)]
@@ -307,10 +353,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, action="append", help="article count (repeatable; default 1000 and 5000)")
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it (one article count only)")
+    parser.add_argument("--pending", type=float, metavar="PERCENT",
+                        help="PERCENT of the articles have no English and the translator is unreachable; the others "
+                             "have a human <stem>.en.md (default: all English in the translation memory)")
     args = parser.parse_args()
+    if args.pending is not None and not 0 <= args.pending <= 100:
+        parser.error("--pending must be a percentage between 0 and 100")
     counts = args.articles or [1000, 5000]
     compileall.compile_dir(ROOT / "digest", quiet=1)
-    rows = [bench(n, Path(args.keep) if args.keep else None) for n in counts]
+    rows = [bench(n, Path(args.keep) if args.keep else None, args.pending) for n in counts]
     print(f"{'articles':>8} {'files':>6} {'cold':>7} {'warm':>7} {'no-chg':>7} {'edit':>7} {'tmpl':>7} "
           f"{'pages/s':>8} {'peakMiB':>8} {'watch':>6} | {'hugo':>6} {'files':>6} {'warm/h':>7} {'edit/h':>7}")
     for r in rows:
