@@ -15,9 +15,14 @@ from typing import Callable
 
 from .arabic import split_sentences, to_arabic_letters
 from .model import Article, HumanTranslation, Problem
+from .wire import flash_headline, is_trailer, split_trailing_marker, trailer_info
 from .safety import count_unsafe_chars, defang, defuse_markdown, has_markup, markup_to_text, strip_unsafe_chars
 
 MECCA = dt.timezone(dt.timedelta(hours=3), "AST")
+# A date without a time of day is placed at 13:00 Mecca time (10:00 UTC): the same calendar day for every reader
+# from UTC-10 (00:00, Hawaii) to UTC+13 (23:00, New Zealand summer), so a feed reader in the Americas or the
+# Pacific shows the dateline's day. (Midday Mecca time, 09:00 UTC, would already be the day before in Hawaii.)
+DATE_ONLY_TIME = dt.time(13, 0)
 
 # Gregorian month names as written in Arabic news, Egyptian/Gulf and Levantine forms, after _fold().
 _MONTHS = {
@@ -35,7 +40,6 @@ _HIJRI = re.compile(r"\d{1,2}\s*\S+\s*1[34]\d\d\s*ه")
 _DATELINE_MAX_WORDS = 16
 # End markers: /انتهى/, // انتهى //, // يتبع //, optionally followed by an editor's code.
 _MARKER = re.compile(r"^[\s/]*(?:انتهى|إنتهى|انتهي|يتبع)[\s/]*(?P<rest>[\w.:\s]{0,20})$")
-_TRAILING_MARKER = re.compile(r"\s*/{1,2}\s*(?:انتهى|إنتهى|يتبع)\s*/{1,2}\s*$")
 _TIME_LINE = re.compile(r"^(\d{1,2}):(\d{2})\s*(?:ت\s*\.?\s*م|ت\.م|بتوقيت.*|GMT|جمت)?\.?$")
 _CATEGORY = re.compile(r"^(?P<section>[^\s/]+(?:\s[^\s/]+)?)\s+/\s+(?P<headline>\S.*)$")
 _BYLINE = re.compile(r"^[^.!?؟:،]{2,60}\s[–—-]\s?[^.!?؟:،]{2,60}$|^[^.!?؟:،]{2,60}[–—-]\s[^.!?؟:،]{2,60}$")
@@ -236,6 +240,19 @@ def _paragraph(text: str) -> tuple[str, ...]:
     return tuple(split_sentences(text)) or (text,)
 
 
+def _peel_trailers(body: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], tuple[int, str] | None]:
+    """The body without the trailer lines that end it (end markers, time line, teletype code, initials, slugs),
+    and the first time line among them as (line number, "HH:MM")."""
+    end = len(body)
+    time_line = None
+    while end and is_trailer(_fold(body[end - 1][1])):
+        times = trailer_info(_fold(body[end - 1][1]))
+        if times:
+            time_line = (body[end - 1][0], times[0])
+        end -= 1
+    return body[:end], time_line
+
+
 def read_wire(text: str, notes: Notes | None = None) -> dict:
     """Parse the wire format into article fields (no date fallback here: see load_article).
 
@@ -276,8 +293,9 @@ def read_wire(text: str, notes: Notes | None = None) -> dict:
         elif _BYLINE.match(body[0][1]) and len(body[0][1].split()) <= 8:
             fields["byline"] = body[0][1]
             body = body[1:]
+    body, trailer_times = _peel_trailers(body)
     paragraphs: list[str] = []
-    time_line: tuple[int, str] | None = None
+    time_line: tuple[int, str] | None = trailer_times
     marker_line = None
     after_marker = 0
     for index, (n, line) in enumerate(body):
@@ -286,13 +304,16 @@ def read_wire(text: str, notes: Notes | None = None) -> dict:
             marker_line = marker_line or n
             rest = marker.group("rest").strip()
             if rest and _TIME_LINE.match(_fold(rest)):
-                time_line = (n, rest)
+                time_line = time_line or (n, rest)
             continue
         folded = _fold(line)
-        if _TIME_LINE.match(folded) and (marker_line or index == len(body) - 1):
-            time_line = (n, folded)
+        if marker_line and is_trailer(folded):  # a time line or editor's code after a marker mid-item
+            times = trailer_info(folded)
+            time_line = time_line or ((n, times[0]) if times else None)
             continue
-        line = _TRAILING_MARKER.sub("", line)
+        line, times = split_trailing_marker(line)
+        if times:
+            time_line = time_line or (n, times[0])
         if line:
             paragraphs.append(line)
             if marker_line:
@@ -301,7 +322,11 @@ def read_wire(text: str, notes: Notes | None = None) -> dict:
         notes.add(f"{after_marker} paragraph(s) follow the end marker on line {marker_line}; they were kept as "
                   "part of the body. Remove the marker, or the text after it if it does not belong", marker_line)
     if not paragraphs:
-        raise ArticleError("the article has a headline but no body text", line=first_line)
+        flash = flash_headline(section, headline)
+        if flash is None:
+            raise ArticleError("the article has a headline but no body text (a flash is published without one "
+                               "when its headline starts with 'عاجل /')", line=first_line)
+        fields.update(flash=True, section=None, headline=flash)
     time_of_day = None
     if time_line:
         found = _TIME_LINE.match(time_line[1])
@@ -309,8 +334,8 @@ def read_wire(text: str, notes: Notes | None = None) -> dict:
         if hour < 24 and minute < 60:
             time_of_day = (hour, minute)
         else:
-            notes.add(f"'{time_line[1]}' is not a time of day; ignored (the article is dated at midnight)",
-                      time_line[0])
+            notes.add(f"'{time_line[1]}' is not a time of day; ignored (the article is dated 13:00 Mecca "
+                      "time, which keeps its day everywhere)", time_line[0])
     fields["paragraphs"] = tuple(_paragraph(p) for p in paragraphs)
     fields["time_of_day"] = time_of_day
     return fields
@@ -416,17 +441,26 @@ def read_markdown(text: str, notes: Notes | None = None) -> dict:
     return fields
 
 
-def _front_matter_date(value: object) -> dt.datetime:
+def date_only_moment(day: dt.date) -> dt.datetime:
+    """A date with no time of day, as a moment that is the same calendar day for readers from UTC-10 to UTC+13."""
+    return dt.datetime.combine(day, DATE_ONLY_TIME, tzinfo=MECCA)
+
+
+def _front_matter_date(value: object) -> tuple[dt.datetime, bool]:
+    """(the moment, whether the front matter gave a time of day)."""
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=MECCA)
+        return (value if value.tzinfo else value.replace(tzinfo=MECCA)), True
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=MECCA)
+        return date_only_moment(value), False
     if isinstance(value, str):
+        text = value.strip()
         try:
-            parsed = dt.datetime.fromisoformat(value.strip())
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                return date_only_moment(dt.date.fromisoformat(text)), False
+            parsed = dt.datetime.fromisoformat(text)
         except ValueError:
             raise ArticleError(f"'date: {value}' is not a date; write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=MECCA)
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=MECCA)), True
     raise ArticleError(f"'date: {value!r}' is not a date; write it as YYYY-MM-DD")
 
 
@@ -490,17 +524,17 @@ def load_article(path: Path, content_dir: Path, git_times: dict[str, int], *,
     meta = fields.pop("front_matter", {})
     if "date" in meta:
         try:
-            published, date_source = _front_matter_date(meta["date"]), "front-matter"
+            (published, timed), date_source = _front_matter_date(meta["date"]), "front-matter"
         except ArticleError as exc:
             exc.line = exc.line or _key_line(text, "date")
             raise
     elif fields.get("dateline_date"):
-        hour, minute = fields.get("time_of_day") or (0, 0)
-        d = fields["dateline_date"]
-        published = dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=MECCA)
-        date_source = "dateline"
+        published, date_source = date_only_moment(fields["dateline_date"]), "dateline"
+        timed = fields.get("time_of_day") is not None
+        if timed:
+            published = published.replace(hour=fields["time_of_day"][0], minute=fields["time_of_day"][1])
     else:
-        published, date_source = _fallback_time(path, git_times.get(rel))
+        (published, date_source), timed = _fallback_time(path, git_times.get(rel)), False
     slug = slugify(path.stem)
     if meta.get("slug") is not None:
         wanted = meta["slug"]
@@ -526,6 +560,8 @@ def load_article(path: Path, content_dir: Path, git_times: dict[str, int], *,
         byline=fields.get("byline"),
         is_markdown=fields.get("is_markdown", False),
         summary_override=fields.get("summary"),
+        flash=fields.get("flash", False),
+        timed=timed,
         content_hash=hashlib.sha256(raw).hexdigest(),
         warnings=notes.problems(rel),
     )

@@ -41,6 +41,11 @@ def xml_text(text: str) -> str:
     return escape(strip_unsafe_chars(text))
 
 
+def _flash_mark(view: ArticleView) -> str:
+    """A flash's title carries its mark in the feed too: a feed reader shows only the title of a brief."""
+    return ("عاجل / " if view.lang == "ar" else "Breaking / ") if view.flash else ""
+
+
 def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dict[str, object]) -> bytes:
     """`views` newest first; `published` maps slug -> aware datetime."""
     items = views[: config.feed_items]
@@ -65,7 +70,7 @@ def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dic
         url = absolute_url(config, view.path)
         out += [
             "<item>",
-            f"<title>{xml_text(view.headline)}</title>",
+            f"<title>{xml_text(_flash_mark(view) + view.headline)}</title>",
             f"<link>{xml_text(url)}</link>",
             f'<guid isPermaLink="true">{xml_text(url)}</guid>',
             f"<pubDate>{format_datetime(published[view.slug])}</pubDate>",

@@ -104,12 +104,15 @@ class ArticleView:
     path: str  # output path of its page
     other_path: str | None  # the page in the other language, if published
     machine_translated: bool = False
+    flash: bool = False  # a breaking-news brief: shown with the "عاجل" / "Breaking" mark, no summary or body
+    time_display: str | None = None  # "12:58", local to the dateline, when the source gave a time of day
 
 
 def article_views(config: Config, article: Article, summary: Summary, english: English | None) -> dict[str, ArticleView]:
     has_english = english is not None and english.complete
     common = dict(slug=article.slug, date_iso=article.published.isoformat(), agency=article.agency,
-                  place=article.place, source=article.source, byline=article.byline)
+                  place=article.place, source=article.source, byline=article.byline, flash=article.flash,
+                  time_display=article.published.strftime("%H:%M") if article.timed else None)
     views = {"ar": ArticleView(
         lang="ar", headline=article.headline, summary=summary.text,
         body_html=paragraphs_html([" ".join(p) for p in article.paragraphs], article.is_markdown),

@@ -179,6 +179,8 @@ def summarize(article: Article, *, sentences: int | None = None, words: int | No
     N sentences). A front-matter summary wins."""
     if article.summary_override:
         return Summary(picks=(), text=article.summary_override)
+    if article.flash:  # a brief: its headline is all there is (feeds and meta descriptions need a summary)
+        return Summary(picks=(), text=article.headline)
     if sentences is None and words is None:
         words = DEFAULT_WORDS
     index = [(p, s) for p, para in enumerate(article.paragraphs) for s in range(len(para))]

@@ -728,7 +728,7 @@ def segments_for(article: Article, summary: Summary, human: HumanTranslation | N
     if human is None or human.paragraphs is None:
         out.extend(text for para in article.paragraphs
                    for text, sent in paragraph_pieces(para, article.is_markdown) if sent)
-    if human is None or human.summary is None:
+    if (human is None or human.summary is None) and not article.flash:  # a flash's summary is its title
         if not summary.picks:
             out.append(summary.text)
         elif _human_summary_from_paragraphs(article, summary, human) is None:
@@ -786,6 +786,8 @@ def english_for(article: Article, summary: Summary, human: HumanTranslation | No
         summary_en, status["summary"] = human.summary, "human"
     elif from_paragraphs is not None:
         summary_en, status["summary"] = markdown_to_text(from_paragraphs), "human"
+    elif article.flash:  # a brief's summary is its headline (summarize.summarize), in English its title
+        summary_en, status["summary"] = title, status["title"]
     elif not summary.picks:
         summary_en, status["summary"] = _machine_field([summary.text], machine)
     else:
