@@ -110,7 +110,11 @@ class ArticleView:
 
 def article_views(config: Config, article: Article, summary: Summary, english: English | None) -> dict[str, ArticleView]:
     has_english = english is not None and english.complete
-    common = dict(slug=article.slug, date_iso=article.published.isoformat(), agency=article.agency,
+    # A date the source gave without a time of day is published as that date alone (pages, microdata, OpenGraph);
+    # the feeds' pubDate needs a moment and takes Article.published (13:00 Mecca time: the same day everywhere).
+    day_only = article.date_source in ("dateline", "front-matter") and not article.timed
+    date_iso = article.published.date().isoformat() if day_only else article.published.isoformat()
+    common = dict(slug=article.slug, date_iso=date_iso, agency=article.agency,
                   place=article.place, source=article.source, byline=article.byline, flash=article.flash,
                   time_display=article.published.strftime("%H:%M") if article.timed else None)
     views = {"ar": ArticleView(
