@@ -29,12 +29,27 @@ def _config(args: argparse.Namespace):
         raise SystemExit(2)
 
 
+def _usage_error(message: str) -> SystemExit:
+    print(f"error: {message}", file=sys.stderr)
+    return SystemExit(2)
+
+
 def _content_config(args: argparse.Namespace):
-    """The config of a command that reads content/: exits 2 when the content folder is missing."""
+    """The config of a command that reads content/ (and writes output/): every check that can refuse the command
+    runs here, before anything is loaded or written; a refusal exits 2."""
+    from digest.output import OutputError, check_output_dir
+
     config = _config(args)
+    if config.content_dir.exists() and not config.content_dir.is_dir():
+        raise _usage_error(f"content folder {config.content_dir} is a file, not a folder; give the folder that "
+                           "holds the articles (to summarize one file: generate.py summarize FILE)")
     if not config.content_dir.is_dir():
-        print(f"error: content folder {config.content_dir} does not exist", file=sys.stderr)
-        raise SystemExit(2)
+        raise _usage_error(f"content folder {config.content_dir} does not exist")
+    if getattr(args, "output", "absent") != "absent":  # the commands that write a site
+        try:
+            check_output_dir(config.output_dir, protected=(config.content_dir, config.root))
+        except OutputError as exc:
+            raise _usage_error(str(exc)) from None
     return config
 
 
@@ -67,6 +82,9 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     from digest.summarize import summarize
 
     path = Path(args.file)
+    if path.is_dir():
+        raise _usage_error(f"{path} is a folder; summarize takes one article file (.txt or .md), e.g. "
+                           f"generate.py summarize {path / 'ARTICLE.txt'}")
     try:
         article = load_article(path, path.parent, {})
     except ArticleError as exc:
@@ -136,6 +154,12 @@ def _site_options(parser: argparse.ArgumentParser, *, output: bool = True) -> No
     parser.add_argument("--translator-url", metavar="URL", help="server URL for the libre backend")
 
 
+def _version() -> str:
+    from digest import PROJECT_URL, __version__
+
+    return f"{__version__} ({PROJECT_URL})"
+
+
 def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -147,6 +171,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="generate.py", description=__doc__.split("\n\n")[0],
         epilog="Run 'generate.py COMMAND --help' for a command's options. See README.md for the content format.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
+                        help="print the version and exit")
     parser.add_argument("--config", metavar="FILE", help="site config file (default: site.toml next to generate.py)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 

@@ -16,7 +16,7 @@ from .incremental import (TeaserLookup, TeaserRef, Teasers, article_stubs, dates
                           new_record, pack_record, plan_pages, quick_hash, reshard, teaser_shards, unpack_article,
                           unshard)
 from .model import Article, English, Problem, Summary
-from .output import OutputLock, StagedOutput
+from .output import OutputLock, StagedOutput, check_output_dir
 from .render import (KNOWN_DATES, OTHER, ArticleView, PageRenderer, article_path, article_views, feed_path,
                      home_page_count, home_path, sort_key)
 from .renderpool import dedupe_home_jobs, parallel, render_pages
@@ -85,6 +85,8 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
     clean full build, and a killed build leaves the previous site. `full=True` ignores the previous build's plan
     (every page is rendered and written) but still uses the per-article caches, which are keyed by content."""
     started = time.perf_counter()
+    # A folder the build would refuse to replace is refused before anything is read or written (no lock, no cache).
+    check_output_dir(config.output_dir, protected=(config.content_dir, config.root))
     report = BuildReport()
     say = (lambda m: None) if quiet else log
     clock = _Clock(say)

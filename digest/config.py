@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .translate import TranslatorConfig
+from .translate import BACKENDS, TranslatorConfig
 
 LANGUAGES = ("ar", "en")
 
@@ -41,9 +41,22 @@ class Config:
         return urlsplit(self.base_url).path or "/"
 
 
-def _normalise_base_url(url: str) -> str:
+def _normalise_base_url(url: str, where: str) -> str:
+    """An absolute http(s) URL ending in "/": canonical links and RSS <link>s must be absolute."""
+    from urllib.parse import urlsplit
+
     url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"{where}: base URL {url!r} is not an absolute http(s) address; "
+                          "give one like https://user.github.io/repo/")
     return url if url.endswith("/") else url + "/"
+
+
+def _check_backend(name: str, where: str) -> str:
+    if name not in BACKENDS:
+        raise ConfigError(f"{where}: unknown translator {name!r}; choose one of {', '.join(BACKENDS)}")
+    return name
 
 
 def _get(table: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, where: str) -> Any:
@@ -100,7 +113,7 @@ def load_config(path: Path | None = None, *, root: Path | None = None, **overrid
               for lang, default in (("ar", "موجز الأخبار"), ("en", "News Digest"))}
     descriptions = {lang: _get(site.get(lang, {}), "description", str, "", where) for lang in LANGUAGES}
     translator = TranslatorConfig(
-        backend=_get(tr, "backend", str, "google", where),
+        backend=_check_backend(_get(tr, "backend", str, "google", where), f"{where}: [translator] backend"),
         url=_get(tr, "url", str, None, where) or None,
         timeout=float(_get(tr, "timeout", (int, float), 10, where)),
         retries=int(_get(tr, "retries", int, 3, where)),
@@ -113,7 +126,8 @@ def load_config(path: Path | None = None, *, root: Path | None = None, **overrid
         output_dir=root / _get(site, "output_dir", str, "output", where),
         templates_dir=root / "templates",
         static_dir=root / "static",
-        base_url=_normalise_base_url(_get(site, "base_url", str, "https://example.github.io/digest/", where)),
+        base_url=_normalise_base_url(_get(site, "base_url", str, "https://example.github.io/digest/", where),
+                                     f"{where}: [site] base_url"),
         titles=titles,
         descriptions=descriptions,
         per_page=_get(site, "per_page", int, 20, where),
@@ -140,10 +154,10 @@ def apply_overrides(config: Config, *, content: str | Path | None = None, output
     if output is not None:
         changes["output_dir"] = Path(output).resolve()
     if base_url is not None:
-        changes["base_url"] = _normalise_base_url(base_url)
+        changes["base_url"] = _normalise_base_url(base_url, "--base-url")
     tr = config.translator
     if translator is not None:
-        tr = replace(tr, backend=translator)
+        tr = replace(tr, backend=_check_backend(translator, "--translator"))
     if translator_url is not None:
         tr = replace(tr, url=translator_url)
     changes["translator"] = tr

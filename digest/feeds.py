@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from . import PROJECT_URL, __version__
 from .config import Config
 from .render import ArticleView, absolute_url, feed_path, home_path
 from .safety import strip_unsafe_chars
@@ -34,6 +35,9 @@ def format_datetime(when: dt.datetime) -> str:
                                                    when.year, when.hour, when.minute, when.second, zone)
 
 
+GENERATOR = f"Arabic News Digest {__version__} ({PROJECT_URL})"  # who made the feed, as Hugo and Jekyll say
+
+
 def xml_text(text: str) -> str:
     """Escape for XML character data. Characters XML 1.0 forbids (C0 controls but tab/newline/return, surrogates,
     U+FFFE/U+FFFF) are dropped, and so are the ones it discourages (C1 controls, noncharacters) and bidi
@@ -62,7 +66,7 @@ def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dic
         f"<description>{xml_text(config.descriptions[lang] or config.titles[lang])}</description>",
         f"<language>{lang}</language>",
         f'<atom:link href={quoteattr(self_url)} rel="self" type="application/rss+xml"/>',
-        "<generator>digest</generator>",
+        f"<generator>{GENERATOR}</generator>",
     ]
     if last is not None:
         out.append(f"<lastBuildDate>{format_datetime(last)}</lastBuildDate>")

@@ -1,0 +1,109 @@
+"""The command line: wrong values stop with exit 2 and one line naming the value and what is accepted, before any
+work (nothing is written anywhere); --version; the feeds name the version."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from digest import PROJECT_URL, __version__
+
+ARTICLE = ROOT / "content" / "000_0b3d9faf541c66ac.txt"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "DIGEST_CACHE_DIR"}
+    return subprocess.run([sys.executable, str(ROOT / "generate.py"), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def listing(*folders: Path) -> list[str]:
+    """Every path under the folders (the project's venv and bytecode caches aside)."""
+    skip = {".venv", "__pycache__", ".pytest_cache", ".git", ".hypothesis"}
+    return sorted(str(p) for folder in folders for p in folder.rglob("*") if not skip & set(p.parts))
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A content folder with one article, a config that keeps everything inside tmp_path, a foreign folder."""
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(ARTICLE, content)
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "holiday.jpg").write_bytes(b"jpeg")
+    (tmp_path / "site.toml").write_text(
+        f'[site]\noutput_dir = "{tmp_path / "output"}"\ncontent_dir = "{content}"\n'
+        f'[translator]\nbackend = "none"\nmemory_dir = "{tmp_path / "memory"}"\n', encoding="utf-8")
+    return tmp_path
+
+
+BACKENDS = "google, libre, mymemory, deepl, microsoft, none"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["build", "--translator", "gogle"], ["--translator", "'gogle'", BACKENDS]),
+    (["translate", "--translator", "gogle", "--dry-run"], ["'gogle'", BACKENDS]),
+    (["serve", "--translator", "gogle", "--port", "0"], ["'gogle'", BACKENDS]),
+    (["build", "--base-url", "example.com/digest"], ["--base-url", "'example.com/digest'", "absolute http(s)"]),
+    (["build", "--base-url", "ftp://example.com/"], ["'ftp://example.com/'", "https://"]),
+    (["build", "--base-url", "https:///digest/"], ["'https:///digest/'", "absolute http(s)"]),
+    (["build", "--content", "content/000_0b3d9faf541c66ac.txt"], ["000_0b3d9faf541c66ac.txt", "is a file",
+                                                                  "folder"]),
+    (["translate", "--content", "content/000_0b3d9faf541c66ac.txt"], ["is a file"]),
+    (["summarize", "content"], ["content is a folder", "one article file"]),
+    (["build", "--output", "photos"], ["photos", "not made by this generator", "--output"]),
+    (["build", "--output", "content"], ["content", "choose an empty or new folder"]),
+    (["watch", "--output", "photos"], ["photos", "not made by this generator"]),
+])
+def test_wrong_values_exit_2_with_one_line_and_write_nothing(project, args, words):
+    before = listing(project, ROOT)
+    result = run("--config", str(project / "site.toml"), *args, cwd=project)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    assert result.stdout == ""
+    assert listing(project, ROOT) == before  # no lock, no .cache, no output: nothing anywhere
+
+
+@pytest.mark.parametrize("toml, words", [
+    ('[translator]\nbackend = "gogle"\n', ["[translator] backend", "'gogle'", BACKENDS]),
+    ('[site]\nbase_url = "example.com/digest"\n', ["[site] base_url", "'example.com/digest'"]),
+])
+def test_wrong_values_in_site_toml_exit_2(project, toml, words):
+    config = project / "bad.toml"
+    config.write_text(toml, encoding="utf-8")
+    before = listing(project, ROOT)
+    for command in (["build", "--output", str(project / "out")], ["translate", "--dry-run"]):
+        result = run("--config", str(config), *command, "--content", str(project / "content"), cwd=project)
+        assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+        assert result.stderr.startswith(f"error: {config}: ")
+        for word in words:
+            assert word in result.stderr, result.stderr
+        assert listing(project, ROOT) == before
+
+
+def test_a_good_command_still_builds_and_the_refused_one_did_not_touch_the_foreign_folder(project):
+    assert run("--config", str(project / "site.toml"), "build", "--output", "photos", cwd=project).returncode == 2
+    result = run("--config", str(project / "site.toml"), "build", "-q", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (project / "output" / "index.html").is_file()
+    assert listing(project / "photos") == [str(project / "photos" / "holiday.jpg")]
+
+
+def test_version_and_the_feeds_generator(project):
+    result = run("--version", cwd=project)
+    assert result.returncode == 0 and __version__ in result.stdout and PROJECT_URL in result.stdout
+    assert run("--config", str(project / "site.toml"), "build", "-q", cwd=project).returncode == 0
+    feeds = [(project / "output" / lang / "feed.xml").read_bytes() for lang in ("ar", "en")]
+    for feed in feeds:
+        assert f"<generator>Arabic News Digest {__version__} ({PROJECT_URL})</generator>".encode() in feed
+    shutil.rmtree(project / "output")
+    assert run("--config", str(project / "site.toml"), "build", "-q", "--full", cwd=project).returncode == 0
+    assert [(project / "output" / lang / "feed.xml").read_bytes() for lang in ("ar", "en")] == feeds
