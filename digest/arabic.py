@@ -24,6 +24,16 @@ def to_arabic_letters(text: str) -> str:
     return text.translate(_DISPLAY_MAP)
 
 
+# Letters of the Arabic script (Arabic, Persian and Urdu blocks and presentation forms; not its punctuation or
+# digits): a text with none of them needs no translation from Arabic, and none may be left on an English page.
+ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff"
+                           "\ufe70-\ufefc]")
+
+
+def has_arabic_letter(text: str) -> bool:
+    return ARABIC_LETTER.search(text) is not None
+
+
 # --- sentence splitting ----------------------------------------------------------------
 
 # A terminator run: ! ? ؟ … or one or more full stops (".." and "..." act as sentence
@@ -33,8 +43,12 @@ def to_arabic_letters(text: str) -> str:
 # followed by neither, so numbers and web addresses survive without a special case.
 _BOUNDARY = re.compile(r"(?:[.!?؟…]+)[\"'»”’)\]]*(?=\s|$|[\u0621-\u064a\u0671-\u06d3])")
 _OPENERS = {"«": "»", "“": "”", "(": ")", "[": "]"}
-# Latin abbreviations that end with a full stop but rarely end a sentence.
-_LATIN_ABBR = {"mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "inc", "ltd", "co", "jr", "sr", "gen", "corp"}
+# Latin abbreviations that end with a full stop but rarely end a sentence (titles and months too: the same
+# splitter cuts the English of a human translation into sentences, to align them with the Arabic ones).
+_LATIN_ABBR = {"mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "inc", "ltd", "co", "jr", "sr", "gen", "corp",
+               "sen", "rep", "gov", "pres", "lt", "col", "capt", "cpt", "sgt", "maj", "adm", "cmdr", "rev", "hon",
+               "messrs", "mt", "ft", "dept", "univ", "fig", "approx", "jan", "feb", "mar", "apr", "jun", "jul",
+               "aug", "sep", "sept", "oct", "nov", "dec"}
 _NUMBERISH = re.compile(r"^[\d٠-٩۰-۹][\d٠-٩۰-۹.,٫٬%٪]*$")
 
 

@@ -54,7 +54,7 @@ def is_structure_block(block: str) -> bool:
     return bool(_MD_STRUCTURE.match(block))
 
 FRONT_MATTER_KEYS = {"title", "date", "section", "source", "slug", "summary", "place", "agency", "byline"}
-TRANSLATION_KEYS = {"title", "summary"}
+TRANSLATION_KEYS = {"title", "summary", "section", "place", "byline", "agency", "source"}
 _TEXT_KEYS = ("section", "source", "place", "agency", "byline", "summary")
 
 DEFAULT_MAX_BYTES = 2_000_000  # Config.max_file_bytes (site.toml: max_file_bytes) overrides it
@@ -581,12 +581,11 @@ def load_human_translation(path: Path, content_dir: Path, notes: Notes | None = 
             notes.add("unsafe HTML or links removed from the Markdown body")
         if safe.strip():
             blocks.append(safe)
-    title, summary = _meta_text(meta, "title", text, notes), _meta_text(meta, "summary", text, notes)
+    fields = {key: _meta_text(meta, key, text, notes) or None for key in sorted(TRANSLATION_KEYS)}
     return HumanTranslation(
-        title=title or None,
-        summary=summary or None,
         paragraphs=tuple(blocks) if blocks else None,
         source_path=path.relative_to(content_dir).as_posix(),
+        **fields,
     )
 
 

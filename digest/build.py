@@ -71,7 +71,8 @@ def translate_all(config: Config, articles: list[Article], summaries: dict[str, 
             needed.setdefault(segment)
     # The parsed memory is kept beside the build cache while its files are unchanged.
     machine, report = translate_segments(list(needed), config.translator, snapshot_dir=cache_dir(config.output_dir))
-    english = {a.slug: english_for(a, summaries[a.slug], humans.get(a.slug), machine) for a in articles}
+    budget = {"sentences": config.summary_sentences, "words": None if config.summary_sentences else config.summary_words}
+    english = {a.slug: english_for(a, summaries[a.slug], humans.get(a.slug), machine, **budget) for a in articles}
     return english, report
 
 
@@ -242,13 +243,15 @@ def _records_stage(config: Config, state: BuildState, store: Store, fp: dict[str
     if missing:
         KNOWN_DATES.clear()
         KNOWN_DATES.update(dates)
-        fresh_views = _compute_records(config, missing, humans, store, akeys, fp, say, report, clock, loaded.fresh)
+        fresh_views, pending = _compute_records(config, missing, humans, store, akeys, fp, say, report, clock,
+                                                loaded.fresh)
         volatile = config.translator.backend != "none"
         for a in missing:
             views = fresh_views[a.slug]
             rec = new_record(views, complete="en" in views)
-            # A pending translation is retried by the next build: only complete records are kept then.
-            if rec["complete"] or not volatile:
+            # A pending translation is retried by the next build: only complete records are kept then (an English
+            # page whose place or byline is pending is complete, but waits for that field too).
+            if (rec["complete"] and a.slug not in pending) or not volatile:
                 store.put(f"R:{rkeys[a.slug]}", views)
             else:
                 rec["volatile"] = True
@@ -459,8 +462,9 @@ def _parse_one(path: str, content_dir: str, max_bytes: int):
 
 def _compute_records(config: Config, missing: list[Article], humans: dict, store: Store, akeys: dict[str, str],
                      fp: dict[str, str], say: Log, report: BuildReport, clock: _Clock,
-                     fresh: dict) -> dict[str, dict]:
-    """Summary, English and page models of the articles not in the cache (in parallel when many)."""
+                     fresh: dict) -> tuple[dict[str, dict], set[str]]:
+    """Summary, English and page models of the articles not in the cache (in parallel when many), and the slugs
+    whose English still waits for a translation of some field."""
     full: list[Article] = []
     need_body = [a for a in missing if not a.paragraphs]
     bodies = store.get_many(f"A:{akeys[a.source_path]}" for a in need_body)
@@ -491,7 +495,7 @@ def _compute_records(config: Config, missing: list[Article], humans: dict, store
     views = {slug: v for slug, v in parallel(_views_one, [(config, a, summaries[a.slug], english[a.slug])
                                                            for a in full])}
     clock.done("models", f"{len(full)} articles")
-    return views
+    return views, {slug for slug, en in english.items() if en.pending}
 
 
 def _summarize_one(article: Article, sentences: int | None, words: int | None) -> tuple[str, Summary]:

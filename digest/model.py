@@ -52,24 +52,43 @@ class HumanTranslation:
     summary: str | None = None
     paragraphs: tuple[str, ...] | None = None  # Markdown blocks of the body
     source_path: str = ""
+    # The article's metadata in English (else tables, then the translation memory, give it).
+    section: str | None = None
+    place: str | None = None
+    byline: str | None = None
+    agency: str | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True)
 class English:
-    """The English version of an article. Field status: human | memory | machine | pending."""
+    """The English version of an article. Field status: human | memory | machine | pending; metadata fields also
+    table | same (no Arabic in it). Metadata never holds Arabic: a field still pending is None (left out)."""
 
     title: str | None
     summary: str | None
     paragraphs: tuple[str, ...] | None
     status: dict[str, str] = field(default_factory=dict)
+    section: str | None = None
+    place: str | None = None
+    byline: str | None = None
+    agency: str | None = None
+    source: str | None = None
 
     @property
     def complete(self) -> bool:
+        """A page needs its title, summary and body; metadata still pending is only left out."""
         return self.title is not None and self.summary is not None and self.paragraphs is not None
 
     @property
+    def pending(self) -> bool:
+        """Some field (metadata included) waits for a translation."""
+        return "pending" in self.status.values()
+
+    @property
     def machine_translated(self) -> bool:
-        return any(v in ("machine", "memory") for v in self.status.values())
+        """The notice on the page: its words (not a place name or a section label) came from a machine."""
+        return any(self.status.get(name) in ("machine", "memory") for name in ("title", "body", "summary"))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Container, Iterator
 from markupsafe import Markup
 
 from .config import Config
+from .english import META_FIELDS
 from .frontend import article_head, home_head, isolate, isolate_html
 from .model import Article, English, Summary
 from . import safety
@@ -114,23 +115,24 @@ def article_views(config: Config, article: Article, summary: Summary, english: E
     # the feeds' pubDate needs a moment and takes Article.published (13:00 Mecca time: the same day everywhere).
     day_only = article.date_source in ("dateline", "front-matter") and not article.timed
     date_iso = article.published.date().isoformat() if day_only else article.published.isoformat()
-    common = dict(slug=article.slug, date_iso=date_iso, agency=article.agency,
-                  place=article.place, source=article.source, byline=article.byline, flash=article.flash,
+    common = dict(slug=article.slug, date_iso=date_iso, flash=article.flash,
                   time_display=article.published.strftime("%H:%M") if article.timed else None)
     views = {"ar": ArticleView(
         lang="ar", headline=article.headline, summary=summary.text,
         body_html=paragraphs_html([" ".join(p) for p in article.paragraphs], article.is_markdown),
-        date_display=localized_date(article.published, "ar"), section=article.section,
-        path=article_path("ar", article.slug),
-        other_path=article_path("en", article.slug) if has_english else None, **common)}
+        date_display=localized_date(article.published, "ar"), path=article_path("ar", article.slug),
+        other_path=article_path("en", article.slug) if has_english else None,
+        **common, **{name: getattr(article, name) for name in META_FIELDS})}
     if has_english:
         body_is_markdown = article.is_markdown or english.status.get("body") == "human"
         views["en"] = ArticleView(
             lang="en", headline=english.title, summary=english.summary,
             body_html=paragraphs_html(list(english.paragraphs), body_is_markdown),
-            date_display=localized_date(article.published, "en"), section=None,
+            date_display=localized_date(article.published, "en"),
             path=article_path("en", article.slug), other_path=article_path("ar", article.slug),
-            machine_translated=english.machine_translated, **common)
+            machine_translated=english.machine_translated,
+            # Section, place, byline, agency and source in English: a field still pending is left out, never Arabic.
+            **common, **{name: getattr(english, name) for name in META_FIELDS})
     return views
 
 

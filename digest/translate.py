@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+from .arabic import ARABIC_LETTER
 from .articles import is_structure_block
+from .english import english_meta, human_summary, meta_segments
 from .memory import TranslationMemory, normalise, stored_backends
 from .model import Article, English, HumanTranslation, Summary
 from .safety import markdown_to_text
@@ -92,7 +94,7 @@ class Translations(dict):
 # --------------------------------------------------------------------------------------------------------
 # Validation: a bad answer must never be cached or published.
 
-_ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
+_ARABIC_LETTER = ARABIC_LETTER
 _HTML = re.compile(r"<\s*(!doctype|html|head|body|title|script|style|div|span|table|h[1-6]|pre|center|br|p)\b[^>]*>",
                    re.IGNORECASE)
 _ERROR_ANYWHERE = re.compile(
@@ -656,18 +658,6 @@ def _request_all(need: list[str], config: TranslatorConfig, memory: TranslationM
 # --------------------------------------------------------------------------------------------------------
 # Articles: which segments to send, and the English made from the answers.
 
-def _human_summary_from_paragraphs(article: Article, summary: Summary,
-                                   human: HumanTranslation | None) -> str | None:
-    """The human summary implied by a human body: only when paragraphs align 1:1 and each pick is a whole one."""
-    if human is None or human.paragraphs is None or not summary.picks:
-        return None
-    if len(human.paragraphs) != len(article.paragraphs):
-        return None
-    if any(len(article.paragraphs[p]) != 1 for p, _ in summary.picks):
-        return None
-    return " ".join(human.paragraphs[p] for p, _ in summary.picks)
-
-
 def _picked_sentences(article: Article, summary: Summary) -> list[str]:
     return [article.paragraphs[p][s] for p, s in summary.picks]
 
@@ -728,11 +718,13 @@ def segments_for(article: Article, summary: Summary, human: HumanTranslation | N
     if human is None or human.paragraphs is None:
         out.extend(text for para in article.paragraphs
                    for text, sent in paragraph_pieces(para, article.is_markdown) if sent)
-    if (human is None or human.summary is None) and not article.flash:  # a flash's summary is its title
+    # A human body gives the summary; a flash's summary is its title.
+    if (human is None or (human.summary is None and human.paragraphs is None)) and not article.flash:
         if not summary.picks:
-            out.append(summary.text)
-        elif _human_summary_from_paragraphs(article, summary, human) is None:
-            out.extend(_picked_sentences(article, summary))
+            out.append(summary.text)  # an editor's summary
+        else:
+            out.extend(_picked_sentences(article, summary))  # body sentences: no extra request
+    out.extend(meta_segments(article, human))
     return [s for s in dict.fromkeys(s.strip() for s in out) if s]
 
 
@@ -759,8 +751,10 @@ def _machine_field(sources: Sequence[str], machine: Mapping[str, str]) -> tuple[
 
 
 def english_for(article: Article, summary: Summary, human: HumanTranslation | None,
-                machine: Mapping[str, str]) -> English:
-    """The English article, field by field: a human field always wins, else the machine translation."""
+                machine: Mapping[str, str], *, words: int | None = None, sentences: int | None = None) -> English:
+    """The English article, field by field: a human field always wins, else the machine translation. A human body
+    always gives the summary (see english.human_summary; `words`/`sentences` is the site's summary budget), so it
+    is never pending for the summary alone; metadata whose English is pending is left out (english.english_meta)."""
     status: dict[str, str] = {}
 
     if human is not None and human.title is not None:
@@ -781,13 +775,13 @@ def english_for(article: Article, summary: Summary, human: HumanTranslation | No
             status["body"] = "memory" if statuses <= {"memory"} and joined else "machine"
 
     # A summary made of Markdown (a human body is Markdown; so is a Markdown article's) is shown as plain text.
-    from_paragraphs = _human_summary_from_paragraphs(article, summary, human)
+    from_human_body = human_summary(article, summary, human, words=words, sentences=sentences)
     if human is not None and human.summary is not None:
         summary_en, status["summary"] = human.summary, "human"
-    elif from_paragraphs is not None:
-        summary_en, status["summary"] = markdown_to_text(from_paragraphs), "human"
     elif article.flash:  # a brief's summary is its headline (summarize.summarize), in English its title
         summary_en, status["summary"] = title, status["title"]
+    elif from_human_body is not None:
+        summary_en, status["summary"] = from_human_body, "human"
     elif not summary.picks:
         summary_en, status["summary"] = _machine_field([summary.text], machine)
     else:
@@ -795,7 +789,9 @@ def english_for(article: Article, summary: Summary, human: HumanTranslation | No
         if summary_en is not None and article.is_markdown:
             summary_en = markdown_to_text(summary_en)
 
-    return English(title=title, summary=summary_en, paragraphs=paragraphs, status=status)
+    meta, meta_status = english_meta(article, human, machine)
+    status.update(meta_status)
+    return English(title=title, summary=summary_en, paragraphs=paragraphs, status=status, **meta)
 
 
 # --------------------------------------------------------------------------------------------------------

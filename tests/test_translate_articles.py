@@ -103,14 +103,14 @@ def test_human_body_aligned_gives_human_summary_no_requests():
                                                                                      "human")
 
 
-def test_human_body_not_aligned_translates_summary_sentences():
+def test_human_body_not_aligned_gives_the_english_lead_and_sends_nothing():
+    """Paragraphs that do not line up: the summary is the English lead, never a wait for machine translation."""
     a = article()
-    human = HumanTranslation(title="T", paragraphs=("All in one paragraph.",))
-    segs = segments_for(a, SUMMARY, human)
-    assert segs == [P[0][0], P[1][0]]
-    en = english_for(a, SUMMARY, human, machine(segs))
-    assert en.paragraphs == ("All in one paragraph.",) and en.summary == "EN(وصل الوزير إلى الرياض.) EN(وأكد الجانبان أهمية التعاون.)"
-    assert en.status["summary"] == "machine"
+    human = HumanTranslation(title="T", paragraphs=("All in one paragraph. It has two sentences.",))
+    assert segments_for(a, SUMMARY, human) == []
+    en = english_for(a, SUMMARY, human, Translations(), sentences=1)
+    assert en.paragraphs == human.paragraphs and en.summary == "All in one paragraph."
+    assert en.status["summary"] == "human" and en.complete and not en.machine_translated
 
 
 def test_summary_override_is_translated_as_a_segment():
