@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from .arabic import split_sentences, to_arabic_letters
+from .agencies import AGENCIES, table_key
 from .model import Article, HumanTranslation, Problem
 from .wire import flash_headline, is_trailer, split_trailing_marker, trailer_info
 from .safety import count_unsafe_chars, defang, defuse_markdown, has_markup, markup_to_text, strip_unsafe_chars
@@ -117,11 +118,15 @@ def parse_dateline(line: str) -> Dateline | None:
             date = dt.date(int(greg.group(3)), _MONTHS[greg.group(2)], int(greg.group(1)))
         except ValueError:
             impossible = greg.group(0).strip()
-    first_digit = re.search(r"\d", folded)
+    first_digit = re.search(r"\d", line)  # in the line as written: folding drops tatweel, so offsets differ
     place = line[: first_digit.start()].strip(" -–،,") if first_digit else None
-    tail = folded[greg.end():] if greg else ""
-    agency_match = re.search(r"([^\s\d.]{2,})\s*\.?\s*$", re.sub(r"^\s*م\b", "", tail.strip()))
-    agency = agency_match.group(1) if agency_match and agency_match.group(1) not in ("م", "هـ") else None
+    tail = re.sub(r"^\s*م\b", "", (folded[greg.end():] if greg else "").strip()).strip()
+    words = tail.split()
+    if 0 < len(words) <= 4 and table_key(tail) in AGENCIES:  # a known code, of several words too: "أ ش أ"
+        agency = " ".join(line.split()[-len(words):]).strip(" .")  # as written (the fold unified alef forms)
+    else:
+        agency_match = re.search(r"([^\s\d.]{2,})\s*\.?\s*$", tail)
+        agency = agency_match.group(1) if agency_match and agency_match.group(1) not in ("م", "هـ") else None
     return Dateline(place=place or None, date=date, agency=agency, impossible=impossible)
 
 

@@ -14,7 +14,7 @@ import feedparser
 import pytest
 
 from conftest import ROOT
-from digest.articles import load_human_translation
+from digest.articles import load_human_translation, parse_dateline
 from digest.build import build
 from digest.english import AGENCIES, english_lead, english_meta, human_summary, table_key
 from digest.model import Article, HumanTranslation, Summary
@@ -142,6 +142,15 @@ def test_agency_codes_from_the_table():
     assert AGENCIES[table_key("واســ")] == "SPA"  # tatweel
 
 
+def test_dateline_agency_codes_of_several_words_and_places_with_tatweel():
+    line = parse_dateline("القاهرة 3 مايو 2016 م أ ش أ")
+    assert (line.place, line.agency) == ("القاهرة", "أ ش أ")
+    assert parse_dateline("القاهرة ٣ مايو ٢٠١٦ أ.ش.أ.").agency == "أ.ش.أ"
+    assert parse_dateline("طهران 3 مايو 2016 م إرنا").agency == "إرنا"  # as written, not alef-folded
+    assert parse_dateline("أبهــا 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م واس").place == "أبهــا"  # not "أبهــ"
+    assert parse_dateline("بيروت 3 مايو 2016 م").agency is None
+
+
 def test_metadata_human_table_memory_or_left_out():
     a = article(AR, section="شؤون خليجية", place="أبهــا", agency="واس", byline="عين اليوم – متابعات",
                 source="https://example.org/story")
@@ -188,6 +197,8 @@ WIRE = {
                 "افتتح المعرض أبوابه أمام الزوار. ويشارك فيه ناشرون من ثلاثين دولة.\n// انتهى //\n",
     "khartoum.txt": "عام / اجتماع لوزراء الزراعة\nالخرطوم 4 مايو 2016 م ونا\n"
                     "عقد وزراء الزراعة اجتماعهم السنوي. وناقشوا خطط الري الجديدة.\n// انتهى //\n",
+    "cairo.txt": "عام / انطلاق مهرجان السينما\nأبهــا 5 مايو 2016 م أ ش أ\n"
+                 "انطلق المهرجان بمشاركة واسعة. ويعرض أفلاما من عشرين دولة.\n// انتهى //\n",
     "local.txt": "محليات / أمانة المنطقة تطلق حملة نظافة\nعين اليوم – متابعات\n"
                  "أطلقت الأمانة حملة نظافة شاملة. وتستمر الحملة أسبوعين في جميع الأحياء.\n",
 }
@@ -276,18 +287,20 @@ def test_with_the_fake_translator_english_pages_hold_no_arabic_and_show_the_sect
         config = make_config(content, translator="libre", translator_url=server.url)
         report = build(config, quiet=True)
         sent = server.texts
-    assert report.published == report.english == 9 and not report.untranslated and not report.skipped
+    assert report.published == report.english == 10 and not report.untranslated and not report.skipped
     # The agency codes in the table are never sent; the other metadata went through the translator.
     assert not any("واس" == t or "قنا" == t or "كونا" == t for t in sent)
     assert any("الدوحة" in t for t in sent) and any("عين اليوم" in t for t in sent)
     output = config.output_dir
     assert arabic_on_english_pages(output) == {}
-    assert len(list((output / "en").glob("*/index.html"))) == 9
+    assert len(list((output / "en").glob("*/index.html"))) == 10
 
     gulf = (output / "en" / "gulf" / "index.html").read_text(encoding="utf-8")
     assert '<span class="agency">SPA</span>' in gulf and _kicker(output / "en" / "gulf" / "index.html") == "Economy"
     assert '<span class="place">EN ' in gulf  # the place, machine-translated
     assert '<span class="agency">QNA</span>' in (output / "en" / "doha" / "index.html").read_text(encoding="utf-8")
+    cairo = (output / "en" / "cairo" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="agency">MENA</span>' in cairo and _kicker(output / "en" / "cairo" / "index.html") == "General"
     assert _kicker(output / "en" / "health" / "index.html") == "Health"  # given by the human file
     assert "KUNA" in (output / "en" / "health" / "index.html").read_text(encoding="utf-8")  # source: كونا
     local = (output / "en" / "local" / "index.html").read_text(encoding="utf-8")
@@ -296,7 +309,7 @@ def test_with_the_fake_translator_english_pages_hold_no_arabic_and_show_the_sect
     # Every article with a section shows it on both pages, in the teasers, and as <category> in both feeds.
     for lang in ("ar", "en"):
         feed = feedparser.parse((output / lang / "feed.xml").read_bytes())
-        assert not feed.bozo and len(feed.entries) == 9
+        assert not feed.bozo and len(feed.entries) == 10
         for entry in feed.entries:
             slug = entry.link.rstrip("/").rsplit("/", 1)[1]
             kicker = _kicker(output / lang / slug / "index.html")
@@ -306,7 +319,7 @@ def test_with_the_fake_translator_english_pages_hold_no_arabic_and_show_the_sect
             assert kicker and [t.term for t in entry.tags] == [kicker]
             assert bool(ARABIC.search(kicker)) == (lang == "ar")
     home = (output / "en" / "index.html").read_text(encoding="utf-8")
-    assert home.count('class="kicker"') == 8
+    assert home.count('class="kicker"') == 9
 
 
 def test_offline_every_human_body_gives_an_english_page_with_no_arabic(tmp_path, make_config):
@@ -319,7 +332,7 @@ def test_offline_every_human_body_gives_an_english_page_with_no_arabic(tmp_path,
     report = build(config, quiet=True)
     humans = {"health", "ntrex-abcnews-306755", "ntrex-abcnews-306815", "000_0b3d9faf541c66ac"}
     assert {p.parent.name for p in (config.output_dir / "en").glob("*/index.html")} == humans
-    assert report.english == 4 and len(report.untranslated) == 5
+    assert report.english == 4 and len(report.untranslated) == 6
     assert arabic_on_english_pages(config.output_dir) == {}
     rosa = (config.output_dir / "en" / "ntrex-abcnews-306815" / "index.html").read_text(encoding="utf-8")
     assert "As forecast, Hurricane Rosa is weakening" in rosa and 'class="place"' not in rosa  # place pending
@@ -328,7 +341,7 @@ def test_offline_every_human_body_gives_an_english_page_with_no_arabic(tmp_path,
     with FakeLibreTranslate() as server:
         report = build(replace(config, translator=replace(config.translator, url=server.url)), quiet=True)
     rosa = (config.output_dir / "en" / "ntrex-abcnews-306815" / "index.html").read_text(encoding="utf-8")
-    assert '<span class="place">EN ' in rosa and report.english == 9
+    assert '<span class="place">EN ' in rosa and report.english == 10
 
 
 def test_the_checker_sees_arabic_left_on_an_english_page(tmp_path):
