@@ -73,7 +73,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     except OutputError as exc:
         print(f"error: {exc}; {config.output_dir} was left as it was", file=sys.stderr)
         return EXIT_FAILED
-    print_report(report, config)
+    print_report(report, config, quiet=args.quiet)
     return report.exit_code(args.strict)
 
 

@@ -533,24 +533,65 @@ def _sitemap_groups(config: Config, views: dict[str, list[ArticleView]]) -> list
     return groups
 
 
-def print_report(report: BuildReport, config: Config, log: Log = _stderr) -> None:
-    """The closing lines of a build: what was published, what was skipped and why, what lacks English."""
+UNTRANSLATED_SHOWN = 5  # untranslated articles named on the terminal; the whole list goes to a file
+
+
+def untranslated_list(config: Config) -> Path:
+    """The file listing every article that has no English page after the last build, one source path a line."""
+    return cache_dir(config.output_dir) / "untranslated.txt"
+
+
+def _write_untranslated(report: BuildReport, config: Config) -> Path | None:
+    """Keep the list file in step with the report (removed when every article has its English)."""
+    from .output import write_atomic
+
+    path = untranslated_list(config)
+    try:
+        if not report.untranslated:
+            path.unlink(missing_ok=True)
+            return None
+        write_atomic(path, "".join(f"{p}\n" for p in report.untranslated).encode("utf-8"))
+    except OSError:  # a cache folder we cannot write: the count and the first names are still printed
+        return None
+    return path
+
+
+def print_report(report: BuildReport, config: Config, log: Log = _stderr, *, quiet: bool = False) -> None:
+    """The closing lines of a build: what was skipped and why (every problem, one line each), then a few lines
+    whatever the size of the site: articles without English are counted, the first few named, and all of them
+    listed in a file. `quiet`: the problems and the summary line only."""
     for problem in report.skipped + report.warnings:
         log(str(problem))
-    if report.untranslated:
-        log(f"{len(report.untranslated)} article(s) have no English translation yet (no English page or feed item):")
-        for path in report.untranslated:
-            log(f"  untranslated: {path}")
     tr = report.translation
-    status = [f"{report.english - report.human} machine", f"{report.human} human", f"{len(report.untranslated)} pending"]
-    if tr is not None:
-        status.append(f"this build: {tr.translated} sentence(s) translated in {tr.requests} request(s) "
-                      f"({tr.chars_sent} characters), {tr.memory_hits} from memory")
-    log("translation: articles " + ", ".join(status))
-    if tr is not None and getattr(tr, "backend_down", False):
+    listed = _write_untranslated(report, config)
+    down = tr is not None and getattr(tr, "backend_down", False)
+    if not quiet:
+        status = [f"{report.english - report.human} machine", f"{report.human} human",
+                  f"{len(report.untranslated)} pending"]
+        if tr is not None:
+            status.append(f"this build: {tr.translated} sentence(s) translated in {tr.requests} request(s) "
+                          f"({tr.chars_sent} characters), {tr.memory_hits} from memory")
+        log("translation: articles " + ", ".join(status))
+    if report.untranslated and not quiet:
+        why = (f"translator '{config.translator.backend}' could not be reached, they are requested again on the "
+               "next build" if down else "no English page or feed item")
+        where = f"; all listed in {listed}" if listed else ""
+        log(f"{len(report.untranslated)} article(s) have no English translation yet ({why}){where}:")
+        for path in report.untranslated[:UNTRANSLATED_SHOWN]:
+            log(f"  untranslated: {path}")
+        if len(report.untranslated) > UNTRANSLATED_SHOWN:
+            log(f"  … and {len(report.untranslated) - UNTRANSLATED_SHOWN:,} more")
+    elif down and not quiet:
         log(f"translator '{config.translator.backend}' could not be reached; "
             "pending translations will be requested on the next build")
-    log(f"published {report.published} articles ({report.english} in English), skipped {len(report.skipped)}, "
+    untranslated = ""
+    if report.untranslated:
+        untranslated = f", {len(report.untranslated)} untranslated"
+        if quiet:
+            untranslated += (f", translator '{config.translator.backend}' unreachable" if down else "") + (
+                f": see {listed}" if listed else "")
+    log(f"published {report.published} articles ({report.english} in English{untranslated}), "
+        f"skipped {len(report.skipped)}, "
         f"warnings {len(report.warnings)}; {report.pages} files in {config.output_dir} in {report.seconds:.2f}s")
     if not report.published and not report.skipped:
         log(f"note: no articles in {config.content_dir}: add wire files (.txt) or Markdown files (.md); "

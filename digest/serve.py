@@ -220,7 +220,7 @@ def _build_function(config_loader: Callable[[], Config], quiet: bool, log: Calla
             raise RuntimeError(str(exc)) from None
         report = build(config, quiet=quiet, log=log)
         if not quiet or report.skipped:
-            print_report(report, config, log)
+            print_report(report, config, log, quiet=quiet)
 
     return once
 

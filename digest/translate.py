@@ -848,8 +848,13 @@ def translate_command(items: Sequence[Item], config: TranslatorConfig, *, dry_ru
             print(f"would send ({len(chunk)} chars): {chunk}", file=out)
         print(f"would send {len(report.would_send)} requests, {report.chars_to_send} characters", file=out)
         return 0
+    # Segments never sent because the breaker stopped the backend are not failures: say why they were not sent.
+    outcome = f"failures: {report.failures}" if report.failures or not report.backend_down else ""
+    if report.backend_down:
+        why = "unreachable" if "cannot be reached" in (report.breaker_reason or "") else "stopped"
+        outcome += (", " if outcome else "") + f"not sent: translator {why}"
     print(f"requests made: {report.requests}, characters sent: {report.chars_sent}, "
-          f"cache hits: {report.memory_hits}, translated: {report.translated}, failures: {report.failures}, "
+          f"cache hits: {report.memory_hits}, translated: {report.translated}, {outcome}, "
           f"rejected answers: {report.rejected}, retries: {report.retries}, "
           f"pending: {len(report.pending)}, time: {report.elapsed:.1f} s", file=out)
     if report.backend_down:

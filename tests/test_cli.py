@@ -107,3 +107,41 @@ def test_version_and_the_feeds_generator(project):
     shutil.rmtree(project / "output")
     assert run("--config", str(project / "site.toml"), "build", "-q", "--full", cwd=project).returncode == 0
     assert [(project / "output" / lang / "feed.xml").read_bytes() for lang in ("ar", "en")] == feeds
+
+
+def test_an_offline_build_of_many_articles_prints_a_few_lines(tmp_path):
+    """Untranslated articles are counted, the first few named and all listed in a file: the number of lines does
+    not grow with the site (checked at 60 articles: 3,000 print the same lines, see README)."""
+    content = tmp_path / "content"
+    content.mkdir()
+    lines = ARTICLE.read_text(encoding="utf-8").splitlines()
+    for i in range(60):
+        (content / f"n{i:03d}.txt").write_text("\n".join([f"{lines[0]} ({i})", f"التقرير {i}. " + lines[1],
+                                                          *lines[2:]]) + "\n", encoding="utf-8")
+    config = tmp_path / "site.toml"
+    config.write_text(f'[translator]\nbackend = "libre"\nurl = "http://127.0.0.1:9/"\n'  # nothing listens there
+                      f'memory_dir = "{tmp_path / "memory"}"\n', encoding="utf-8")
+    args = ["--config", str(config), "build", "--content", str(content), "--output", str(tmp_path / "out")]
+    loud = run(*args, cwd=tmp_path)
+    assert loud.returncode == 0, loud.stderr
+    said = (loud.stdout + loud.stderr).splitlines()
+    listed = tmp_path / ".cache" / "digest" / "untranslated.txt"
+    assert sorted(listed.read_text(encoding="utf-8").splitlines()) == sorted(p.name for p in content.iterdir())
+    assert len(said) <= 20, said
+    assert sum(line.startswith("  untranslated: ") for line in said) == 5 and "  … and 55 more" in said
+    assert any(f"60 article(s) have no English translation yet" in line and str(listed) in line for line in said)
+    assert said[-1].startswith("published 60 articles (0 in English, 60 untranslated)")
+    shutil.rmtree(tmp_path / "out")
+    quiet = run(*args, "-q", cwd=tmp_path)
+    assert quiet.returncode == 0 and quiet.stdout == ""
+    assert quiet.stderr.splitlines() == [quiet.stderr.strip()]  # one line: the summary
+    assert "60 untranslated, translator 'libre' unreachable: see " + str(listed) in quiet.stderr
+    strict = run(*args, "-q", "--strict", cwd=tmp_path)
+    assert strict.returncode == 4 and len(strict.stderr.splitlines()) == 1
+    # Once every article has its English the list file goes, so it never names articles that are fine.
+    (tmp_path / "config-none.toml").write_text(f'[translator]\nbackend = "none"\nmemory_dir = "{tmp_path}"\n',
+                                               encoding="utf-8")
+    for path in content.iterdir():
+        path.with_suffix(".en.md").write_text("---\ntitle: Report\nsummary: A report.\n---\nThe English text.\n", encoding="utf-8")
+    done = run("--config", str(tmp_path / "config-none.toml"), *args[2:], "-q", cwd=tmp_path)
+    assert done.returncode == 0 and "untranslated" not in done.stderr and not listed.exists()

@@ -212,3 +212,4 @@ def test_translate_command_offline_exit_status(tmp_path):
     cfg = TranslatorConfig(backend="libre", url="http://127.0.0.1:9/", memory_dir=str(tmp_path / "m"))
     assert translate_command(items(), cfg, out=out, err=err) == 1
     assert "pending: 4" in out.getvalue() and "cannot be reached" in err.getvalue()
+    assert "not sent: translator unreachable" in out.getvalue() and "failures:" not in out.getvalue()
