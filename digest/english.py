@@ -69,7 +69,7 @@ def english_meta(article: Article, human: HumanTranslation | None,
 # --------------------------------------------------------------------------------------------------------
 # The English summary from a human body.
 
-def _aligned(article: Article, summary: Summary, body: Sequence[str]) -> str | None:
+def aligned_sentences(article: Article, summary: Summary, body: Sequence[str]) -> str | None:
     """The English of the picked Arabic sentences, when each can be found: the paragraphs line up one to one, and
     each picked sentence's paragraph is picked whole or its English splits into as many sentences."""
     if not summary.picks or len(body) != len(article.paragraphs):
@@ -115,7 +115,7 @@ def human_summary(article: Article, summary: Summary, human: HumanTranslation | 
     """The English summary a human body gives (plain text), or None when there is no human body."""
     if human is None or not human.paragraphs:
         return None
-    aligned = _aligned(article, summary, human.paragraphs)
+    aligned = aligned_sentences(article, summary, human.paragraphs)
     if aligned is not None:
         return markdown_to_text(aligned)
     return english_lead(human.paragraphs, words=words, sentences=sentences)

@@ -92,3 +92,59 @@ def build_fixture_site(tmp: Path, wire_files: list[str], *, per_page: int, base_
                          base_url=base_url, translator="none")
     config = replace(config, per_page=per_page, translator=replace(config.translator, memory_dir=str(tmp / "memory")))
     return config, build(config, quiet=True)
+
+
+# Any letter of the Arabic script blocks (written out here, not taken from the code under test).
+ARABIC = re.compile("[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff"
+                    "\ufe70-\ufefc]")
+
+
+class _VisibleArabic(HTMLParser):
+    """Arabic text a reader sees on a page (text and alt/title attributes in <body>), except inside links to the
+    Arabic original of the article and the language switcher."""
+
+    VOID = {"meta", "link", "br", "img", "input", "hr", "source", "wbr"}
+
+    def __init__(self, arabic_original: str | None) -> None:
+        super().__init__()
+        self.arabic_original = arabic_original
+        self.stack: list[tuple[str, dict]] = []
+        self.found: list[str] = []
+
+    def _exempt(self) -> bool:
+        for tag, attrs in self.stack:
+            if tag in ("head", "script", "style", "template") or "hidden" in attrs:
+                return True
+            if tag == "a" and ("lang-switch" in (attrs.get("class") or "").split()
+                               or attrs.get("href") == self.arabic_original):
+                return True
+        return False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if not self._exempt():
+            self.found += [f"{tag}[{k}]={v}" for k, v in attrs.items() if k in ("alt", "title", "aria-label")
+                           and v and ARABIC.search(v)]
+        if tag not in self.VOID:
+            self.stack.append((tag, attrs))
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        if ARABIC.search(data) and not self._exempt():
+            self.found.append(f"{'>'.join(t for t, _ in self.stack[-3:])}: {data.strip()[:60]}")
+
+
+def arabic_on_english_pages(output: Path) -> dict[str, list[str]]:
+    """{page: the Arabic seen on it} for every English page (articles, digest and archive pages) that has some."""
+    found = {}
+    for page in sorted((output / "en").rglob("*.html")):
+        rel = page.relative_to(output / "en").parts
+        original = f"../../ar/{rel[0]}/index.html" if len(rel) == 2 and rel[0] != "page" else None
+        parser = _VisibleArabic(original)
+        parser.feed(page.read_text(encoding="utf-8"))
+        if parser.found:
+            found[str(page.relative_to(output))] = parser.found
+    return found

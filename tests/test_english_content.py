@@ -7,11 +7,9 @@ import re
 import shutil
 import socket
 from dataclasses import replace
-from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
-import pytest
 
 from conftest import ROOT
 from digest.articles import load_human_translation, parse_dateline
@@ -21,11 +19,9 @@ from digest.model import Article, HumanTranslation, Summary
 from digest.summarize import summarize
 from digest.translate import Translations, english_for, segments_for
 from fake_libretranslate import FakeLibreTranslate
+from sitecheck import ARABIC, arabic_on_english_pages
 
 NTREX = Path(__file__).resolve().parent / "fixtures" / "ntrex"
-# Any letter of the Arabic script blocks (written out here, not taken from the code under test).
-ARABIC = re.compile("[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff"
-                    "\ufe70-\ufefc]")
 
 
 def article(paragraphs, **fields) -> Article:
@@ -223,56 +219,6 @@ def _write_site_content(content: Path) -> None:
         shutil.copy(path, content / path.name)
     for name in ("000_0b3d9faf541c66ac.txt", "000_0b3d9faf541c66ac.en.md"):
         shutil.copy(ROOT / "content" / name, content / name)
-
-
-class _VisibleArabic(HTMLParser):
-    """Arabic text a reader sees on a page (text and alt/title attributes in <body>), except inside links to the
-    Arabic original of the article and the language switcher."""
-
-    VOID = {"meta", "link", "br", "img", "input", "hr", "source", "wbr"}
-
-    def __init__(self, arabic_original: str | None) -> None:
-        super().__init__()
-        self.arabic_original = arabic_original
-        self.stack: list[tuple[str, dict]] = []
-        self.found: list[str] = []
-
-    def _exempt(self) -> bool:
-        for tag, attrs in self.stack:
-            if tag in ("head", "script", "style", "template") or "hidden" in attrs:
-                return True
-            if tag == "a" and ("lang-switch" in (attrs.get("class") or "").split()
-                               or attrs.get("href") == self.arabic_original):
-                return True
-        return False
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if not self._exempt():
-            self.found += [f"{tag}[{k}]={v}" for k, v in attrs.items() if k in ("alt", "title", "aria-label")
-                           and v and ARABIC.search(v)]
-        if tag not in self.VOID:
-            self.stack.append((tag, attrs))
-
-    def handle_endtag(self, tag):
-        while self.stack and self.stack.pop()[0] != tag:
-            pass
-
-    def handle_data(self, data):
-        if ARABIC.search(data) and not self._exempt():
-            self.found.append(f"{'>'.join(t for t, _ in self.stack[-3:])}: {data.strip()[:60]}")
-
-
-def arabic_on_english_pages(output: Path) -> dict[str, list[str]]:
-    found = {}
-    for page in sorted((output / "en").rglob("*.html")):
-        rel = page.relative_to(output / "en").parts
-        original = f"../../ar/{rel[0]}/" if len(rel) == 2 and rel[0] != "page" else None
-        parser = _VisibleArabic(original and original + "index.html")
-        parser.feed(page.read_text(encoding="utf-8"))
-        if parser.found:
-            found[str(page.relative_to(output))] = parser.found
-    return found
 
 
 def _kicker(page: Path) -> str | None:
