@@ -2,7 +2,7 @@
 """Bilingual Arabic/English news digest generator: command-line entry point.
 
   generate.py build                 build output/ from content/
-  generate.py summarize FILE        print an article's Arabic summary, one sentence per line
+  generate.py summarize FILE|-      print an article's Arabic summary, one sentence per line
   generate.py translate [--dry-run] pre-fill the translation memory (or show what it would cost)
   generate.py --help                every command and option
 """
@@ -78,29 +78,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-    from digest.articles import ArticleError, load_article
-    from digest.summarize import summarize
+    from digest.summary_command import summarize_command
 
     path = Path(args.file)
-    if path.is_dir():
+    if args.file != "-" and path.is_dir():
         raise _usage_error(f"{path} is a folder; summarize takes one article file (.txt or .md), e.g. "
                            f"generate.py summarize {path / 'ARTICLE.txt'}")
-    try:
-        article = load_article(path, path.parent, {})
-    except ArticleError as exc:
-        where = f"{path}:{exc.line}" if exc.line else str(path)
-        print(f"{where}: error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"{path}: error: cannot read the file: {exc.strerror}", file=sys.stderr)
-        return 1
-    summary = summarize(article, sentences=args.sentences, words=args.words)
-    if summary.picks:
-        for p, s in summary.picks:
-            print(article.paragraphs[p][s])
-    else:
-        print(summary.text)
-    return 0
+    return summarize_command(args.file, no_headline=args.no_headline, sentences=args.sentences, words=args.words)
 
 
 # --- `translate` subcommand (translation engine, digest/translate.py) ------------------------------------
@@ -206,8 +190,14 @@ def make_parser() -> argparse.ArgumentParser:
                             help="remove memory entries that no current article needs")
     trans.set_defaults(func=cmd_translate)
 
-    summ = commands.add_parser("summarize", help="print an article's Arabic summary, one sentence per line")
-    summ.add_argument("file", metavar="FILE", help="an article file (.txt wire format or .md)")
+    summ = commands.add_parser("summarize", help="print an article's Arabic summary, one sentence per line",
+                               description="Print the summary the site shows for an article, in plain text, one "
+                                           "sentence per line. Exit codes: 0 ok; 1 the text cannot be read.")
+    summ.add_argument("file", metavar="FILE",
+                      help="an article file (.txt wire format or .md), or - for standard input (Markdown when it "
+                           "starts with a '---' front matter block, else the wire format)")
+    summ.add_argument("--no-headline", action="store_true",
+                      help="the text has no headline line: its first line is body text")
     budget = summ.add_mutually_exclusive_group()
     budget.add_argument("--sentences", type=_positive, metavar="N", help="at most N sentences")
     budget.add_argument("--words", type=_positive, metavar="N",

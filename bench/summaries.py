@@ -188,20 +188,20 @@ def _cached(doc: Doc) -> tuple:
         feats = S.sentence_features(list(doc.sentences), doc.title)
         toks = [tokenize(s) for s in doc.sentences]  # tokens never span a space: concat == tokenize(join)
         refs = [(_ngrams(r, 1), _ngrams(r, 2), len(r), max(len(r) - 1, 0)) for r in doc.refs]
-        _CACHE[doc.id] = (feats, toks, refs)
+        _CACHE[doc.id] = (feats, toks, refs, S.boilerplate_indices(list(doc.sentences)))
     return _CACHE[doc.id]
 
 
 def ours_cached(doc: Doc, weights: S.Weights) -> list[int]:
     """Same picks as ours(doc, weights), reusing the article's features across weight settings."""
-    feats = _cached(doc)[0]
+    feats, _, _, skip = _cached(doc)
     return S.select(list(doc.sentences), S.combine(feats, weights), words_budget=doc.budget,
-                    vectors=list(feats.vectors), redundancy=weights.redundancy)
+                    vectors=list(feats.vectors), redundancy=weights.redundancy, skip=skip)
 
 
 def r12(doc: Doc, picked: list[int]) -> tuple[float, float]:
     """Mean over references of ROUGE-1 and ROUGE-2 F1 (same numbers as scores()[:2])."""
-    _, toks, refs = _cached(doc)
+    _, toks, refs, _ = _cached(doc)
     cand = [t for i in picked for t in toks[i]]
     c1, c2 = _ngrams(cand, 1), _ngrams(cand, 2)
     n1, n2 = len(cand), max(len(cand) - 1, 0)

@@ -235,10 +235,19 @@ def _plain_field(text: str, what: str, notes: Notes, line: int | None) -> str:
     return defanged
 
 
+class HeadlineTooLong(ArticleError):
+    """The first line is a paragraph, not a headline (plain text with no headline line); .length in characters."""
+
+    def __init__(self, message: str, line: int | None = None, length: int = 0):
+        super().__init__(message, line)
+        self.length = length
+
+
 def _check_headline(headline: str, line: int | None) -> None:
     if len(headline) > MAX_HEADLINE_CHARS:
-        raise ArticleError(f"the headline is {len(headline)} characters long (at most {MAX_HEADLINE_CHARS}): "
-                           "the first line must be a short headline, with the text on the lines after it", line=line)
+        raise HeadlineTooLong(f"the headline is {len(headline)} characters long (at most {MAX_HEADLINE_CHARS}): "
+                              "the first line must be a short headline, with the text on the lines after it",
+                              line=line, length=len(headline))
 
 
 def _paragraph(text: str) -> tuple[str, ...]:
@@ -258,7 +267,7 @@ def _peel_trailers(body: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], 
     return body[:end], time_line
 
 
-def read_wire(text: str, notes: Notes | None = None) -> dict:
+def read_wire(text: str, notes: Notes | None = None, *, headline_line: bool = True) -> dict:
     """Parse the wire format into article fields (no date fallback here: see load_article).
 
     End markers are metadata, and so is a time line after them (or on the last line). Text after an end marker is
@@ -279,6 +288,8 @@ def read_wire(text: str, notes: Notes | None = None) -> dict:
     if not lines:
         raise ArticleError("the file is empty (only blank lines): it needs a headline line and at least one "
                            "paragraph")
+    if not headline_line:  # plain text with no headline (generate.py summarize --no-headline)
+        lines.insert(0, (0, ""))
     first_line, headline = lines[0]
     _check_headline(headline, first_line)
     section = None
@@ -516,8 +527,9 @@ def _fallback_time(path: Path, committed: int | None) -> tuple[dt.datetime, str]
 
 
 def load_article(path: Path, content_dir: Path, git_times: dict[str, int], *,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
-    """Read one content file; raises ArticleError naming the problem. Warnings ride on Article.warnings."""
+                 max_bytes: int = DEFAULT_MAX_BYTES, headline_line: bool = True) -> Article:
+    """Read one content file; raises ArticleError naming the problem. Warnings ride on Article.warnings.
+    headline_line=False: a plain-text file whose first line is body text, not a headline (an empty headline)."""
     rel = path.relative_to(content_dir).as_posix()
     raw = read_limited(path, max_bytes)
     notes = Notes()
@@ -525,7 +537,8 @@ def load_article(path: Path, content_dir: Path, git_times: dict[str, int], *,
     if not text.strip():
         raise ArticleError("the file is empty (or only whitespace): it needs a headline and a body")
     text = _clean_chars(text, notes)
-    fields = read_markdown(text, notes) if path.suffix.lower() == ".md" else read_wire(text, notes)
+    fields = read_markdown(text, notes) if path.suffix.lower() == ".md" else read_wire(text, notes,
+                                                                                   headline_line=headline_line)
     meta = fields.pop("front_matter", {})
     if "date" in meta:
         try:

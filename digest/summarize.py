@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from digest.arabic import content_terms
 from digest.articles import is_structure_block
+from digest.boilerplate import is_boilerplate
 from digest.model import Article, Summary
 from digest.safety import markdown_to_text
 
@@ -49,6 +50,27 @@ _MD_MARKS = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)|[*_`~]+"
 
 def _strip_markdown(text: str) -> str:
     return _MD_MARKS.sub(" ", _MD_LINK.sub(r"\1", text))
+
+
+_MD_IMAGE_ONLY = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)\s*)+$")
+
+
+def _skipped(sentence: str, markdown: bool) -> bool:
+    """Boilerplate (digest.boilerplate), or in Markdown an image on its own: never summary material."""
+    if markdown and _MD_IMAGE_ONLY.match(sentence):
+        return True
+    return is_boilerplate(_plain_sentence(sentence) if markdown else sentence)
+
+
+def boilerplate_indices(sentences: list[str], markdown: bool = False) -> frozenset[int]:
+    """Indices of the sentences a summary never picks (see select's `skip`)."""
+    return frozenset(i for i, s in enumerate(sentences) if _skipped(s, markdown))
+
+
+def _plain_sentence(text: str) -> str:
+    """A Markdown sentence as boilerplate detection sees it: a link keeps its words, or its address when it has
+    none (a bare link is a "read more" line)."""
+    return _MD_MARKS.sub(" ", _MD_LINK.sub(lambda m: m.group(1) or m.group(0)[m.group(0).find("(") + 1:-1], text))
 
 
 def word_count(text: str) -> int:
@@ -121,9 +143,10 @@ def rank_sentences(sentences: list[str], headline: str = "", *, markdown: bool =
 
 def select(sentences: list[str], scores: list[float], *, sentences_budget: int | None = None,
            words_budget: int | None = None, vectors: list[dict[str, float]] | None = None,
-           redundancy: float = WEIGHTS.redundancy) -> list[int]:
+           redundancy: float = WEIGHTS.redundancy, skip: frozenset[int] = frozenset()) -> list[int]:
     """Greedy MMR pick of sentence indices within the budget, returned in document order.
-    At least one sentence is always returned (the best one, even if it alone exceeds the budget)."""
+    At least one sentence is always returned (the best one, even if it alone exceeds the budget).
+    Indices in `skip` (boilerplate) are never picked, unless nothing else can be."""
     n = len(sentences)
     if n == 0:
         return []
@@ -132,7 +155,8 @@ def select(sentences: list[str], scores: list[float], *, sentences_budget: int |
     lengths = [word_count(s) for s in sentences]
     chosen: list[int] = []
     used = 0
-    remaining = {i for i in range(n) if lengths[i] >= MIN_WORDS} or set(range(n))
+    eligible = {i for i in range(n) if i not in skip} or set(range(n))
+    remaining = {i for i in eligible if lengths[i] >= MIN_WORDS} or eligible
     # max cosine of each candidate to the chosen sentences, updated with each new pick only, so a
     # long budget costs n cosines per pick rather than n * picks
     overlaps = [0.0] * n
@@ -170,7 +194,7 @@ def summarize_sentences(flat: list[str], headline: str = "", *, sentences: int |
         return []
     scores, vecs = rank_sentences(flat, headline, markdown=markdown, weights=weights)
     return select(flat, scores, sentences_budget=sentences, words_budget=words, vectors=vecs,
-                  redundancy=weights.redundancy)
+                  redundancy=weights.redundancy, skip=boilerplate_indices(flat, markdown))
 
 
 def summarize(article: Article, *, sentences: int | None = None, words: int | None = None) -> Summary:
