@@ -41,6 +41,9 @@ PLACES = ["الرياض", "أبهــا", "دبي", "الدوحة", "الكوي�
 SECTIONS = ["دولي", "سياسة", "اقتصاد", "شؤون دولية", "منوعات", "رياضة"]
 
 
+GOLD: dict[str, str] = {}  # Arabic sentence (a line of a parallel document) -> its English line
+
+
 def make_content(folder: Path, docs: int | None) -> int:
     """Parallel documents as articles with human English, plus the wire corpus. Returns how many have English."""
     import yaml
@@ -56,6 +59,7 @@ def make_content(folder: Path, docs: int | None) -> int:
             encoding="utf-8").splitlines()]
         if len(ar_lines) != len(en_lines) or len(ar_lines) < 7:
             continue
+        GOLD.update(zip(ar_lines[1:], en_lines[1:]))
         ar_paras, en_paras, i = [], [], 1
         while i < len(ar_lines):
             k = rng.choice((2, 3))
@@ -81,20 +85,26 @@ def make_content(folder: Path, docs: int | None) -> int:
     return made
 
 
-def summary_sources(config) -> tuple[int, int]:
-    """(aligned, lead): how the English summaries of the articles with a human body were made."""
+def summary_sources(config) -> tuple[int, int, int, int]:
+    """(aligned, lead, right, checked): how the English summaries of the articles with a human body were made,
+    and of the aligned sentences that are a whole line of the parallel corpus, how many got that line's English."""
     articles, humans, _ = load_content(config.content_dir)
-    aligned = lead = 0
+    aligned = lead = right = checked = 0
     for a in articles:
         human = humans.get(a.slug)
         if human is None or not human.paragraphs:
             continue
         summary = summarize(a, words=config.summary_words)
-        if aligned_sentences(a, summary, human.paragraphs) is None:
+        english = aligned_sentences(a, summary, human.paragraphs)
+        if english is None:
             lead += 1
-        else:
-            aligned += 1
-    return aligned, lead
+            continue
+        aligned += 1
+        for p, s in summary.picks:
+            if len(a.paragraphs[p]) > 1 and a.paragraphs[p][s] in GOLD:  # a sentence, not a whole paragraph
+                checked += 1
+                right += GOLD[a.paragraphs[p][s]] in english
+    return aligned, lead, right, checked
 
 
 def section_figures(output: Path) -> str:
@@ -126,11 +136,13 @@ def main() -> None:
             dead = f"http://127.0.0.1:{sock.getsockname()[1]}/"
         report = build(replace(config, translator=replace(config.translator, url=dead)), quiet=True)
         human_pages = sum(1 for p in (config.output_dir / "en").glob("h-*/index.html"))
-        aligned, lead = summary_sources(config)
+        aligned, lead, right, checked = summary_sources(config)
         print(f"offline: {report.published} articles, {humans} with a human <stem>.en.md; English pages: "
               f"{report.english} ({human_pages}/{humans} of the human ones); their summaries: {aligned} aligned "
               f"sentences, {lead} English lead; English pages with Arabic left: "
               f"{len(arabic_on_english_pages(config.output_dir))}")
+        print(f"  aligned sentences picked from inside a paragraph that got the corpus's own English for them: "
+              f"{right}/{checked}")
         print(f"  {section_figures(config.output_dir)}")
         with FakeLibreTranslate() as server:
             report = build(replace(config, translator=replace(config.translator, url=server.url)), quiet=True)

@@ -46,9 +46,9 @@ _OPENERS = {"«": "»", "“": "”", "(": ")", "[": "]"}
 # Latin abbreviations that end with a full stop but rarely end a sentence (titles and months too: the same
 # splitter cuts the English of a human translation into sentences, to align them with the Arabic ones).
 _LATIN_ABBR = {"mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "inc", "ltd", "co", "jr", "sr", "gen", "corp",
-               "sen", "rep", "gov", "pres", "lt", "col", "capt", "cpt", "sgt", "maj", "adm", "cmdr", "rev", "hon",
-               "messrs", "mt", "ft", "dept", "univ", "fig", "approx", "jan", "feb", "mar", "apr", "jun", "jul",
-               "aug", "sep", "sept", "oct", "nov", "dec"}
+               "sen", "sens", "rep", "reps", "gov", "govs", "pres", "lt", "col", "capt", "cpt", "sgt", "maj", "adm",
+               "cmdr", "rev", "hon", "messrs", "mt", "ft", "dept", "univ", "fig", "approx", "jan", "feb", "mar", "apr",
+               "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 _NUMBERISH = re.compile(r"^[\d٠-٩۰-۹][\d٠-٩۰-۹.,٫٬%٪]*$")
 
 
@@ -90,7 +90,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     word = text[start:dot].strip("(\"«“'")
     if not word:
         return False
-    if len(word) == 1 and word.isalpha() or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
+    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
+        return True  # U.S., a.m. ("at 5 a.m. Eastern time"): ends a sentence only at the end of the paragraph
+    if len(word) == 1 and word.isalpha():
         prev = text[:start].split()
         return not (prev and _NUMBERISH.match(prev[-1]))
     return word.lower() in _LATIN_ABBR

@@ -69,6 +69,16 @@ def test_otherwise_the_english_lead_within_the_budget():
         "The delegation came from the U.S. It was received.")
 
 
+def test_english_sentences_are_not_cut_after_titles_or_dotted_abbreviations():
+    from digest.arabic import split_sentences
+
+    text = ("Rosa had winds of 85 mph as of 5 a.m. Eastern time Sunday. Sen. Warren met Reps. Diehl and Smith in "
+            "Sept. Talks went on. Republican Sens. Flake and Collins spoke.")
+    assert split_sentences(text) == ["Rosa had winds of 85 mph as of 5 a.m. Eastern time Sunday.",
+                                     "Sen. Warren met Reps. Diehl and Smith in Sept. Talks went on.",
+                                     "Republican Sens. Flake and Collins spoke."]
+
+
 def test_lead_skips_headings_and_lists_and_shows_plain_text():
     body = ("## Programme", "- talks\n- workshops", "The **fair** opened [today](https://example.org). It runs a week.")
     assert english_lead(body, sentences=1) == "The fair opened today."
