@@ -3,11 +3,13 @@
 The watcher (watchdog) looks at the content, templates and static folders and the config file; events are
 debounced (an editor's save is several events) and temporary/swap files are ignored. Each rebuild is an
 incremental build (digest.build), so one saved article reaches output/ in a fraction of a second. A failed
-build is printed and shown in the browser; the watcher keeps going and the next good save recovers.
+build is printed and shown in the browser; the watcher keeps going and the next good save recovers. Every error
+and warning of the last build (file, line, message) is shown over the open page, as the terminal shows it; a page
+that does not exist gets the site's 404.html, live reload included, so a page that comes back reloads by itself.
 
 Live reload exists only in served responses: the server adds <script src="/__livereload.js"> to HTML as it
-sends it; the files in output/ never contain it. The script polls /__livereload (the build generation number)
-and reloads the page when it changes.
+sends it; the files in output/ never contain it. The script polls /__livereload (the build generation number,
+the last build's error and problems) and reloads the page when the generation changes.
 """
 from __future__ import annotations
 
@@ -25,26 +27,89 @@ from typing import Callable
 from .config import Config, ConfigError
 
 DEBOUNCE = 0.1  # seconds of quiet after the last event before rebuilding
+LONG_POLL = 20.0  # seconds /__livereload?since=N waits for a newer build before answering anyway
 _IGNORED = re.compile(r"(^\.|~$|\.sw[a-p]$|\.swpx$|\.tmp$|\.bak$|^#.*#$|^\.#|4913$|\.part$|\.crdownload$)")
 
+# The browser side of live reload. It polls /__livereload (build generation, error, problems of the last build),
+# reloads the page when the generation changes and shows the last build's error and every problem (file, line,
+# message) in an overlay. Messages are put in with textContent, never as markup: a file name or message can hold
+# anything. The overlay is styled by /__livereload.css (a 'self' stylesheet), so a page whose Content-Security-
+# Policy forbids inline styles and scripts shows it as well.
 LIVERELOAD_JS = b"""(function () {
-  var seen = null, box = null;
-  function show(error) {
-    if (!error) { if (box) { box.remove(); box = null; } return; }
-    if (!box) { box = document.createElement('pre'); box.id = '__build_error';
-      box.style.cssText = 'position:fixed;inset:auto 0 0 0;max-height:50%;overflow:auto;margin:0;padding:1em;' +
-        'background:#400;color:#fff;font:13px monospace;z-index:2147483647;direction:ltr;text-align:left';
-      document.body.appendChild(box); }
-    box.textContent = 'Build failed:\\n' + error;
+  var seen = null, box = null, closed = null;
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  function style() {
+    if (document.getElementById('__livereload_css')) { return; }
+    var link = el('link'); link.id = '__livereload_css'; link.rel = 'stylesheet'; link.href = '/__livereload.css';
+    (document.head || document.documentElement).appendChild(link);
+  }
+  function show(s) {
+    var problems = s.problems || [];
+    var key = s.generation;
+    if ((!s.error && !problems.length) || closed === key) {
+      if (box) { box.remove(); box = null; }
+      return;
+    }
+    if (box && box.dataset.generation === String(key)) { return; }
+    style();
+    if (box) { box.remove(); }
+    box = el('section', '__lr-overlay'); box.id = '__build_problems'; box.dataset.generation = String(key);
+    box.setAttribute('role', 'alert'); box.setAttribute('dir', 'ltr'); box.setAttribute('lang', 'en');
+    var head = el('header', '__lr-head');
+    var errors = problems.filter(function (p) { return p.severity === 'error'; }).length;
+    var title = s.error ? 'Build failed' : (problems.length + ' problem' + (problems.length > 1 ? 's' : '') +
+      ' in the last build (' + errors + ' error' + (errors === 1 ? '' : 's') + ', ' +
+      (problems.length - errors) + ' warning' + (problems.length - errors === 1 ? '' : 's') + ')');
+    head.appendChild(el('strong', '', title));
+    var close = el('button', '__lr-close', '\\u00d7'); close.type = 'button';
+    close.setAttribute('aria-label', 'Hide until the next build');
+    close.addEventListener('click', function () { closed = key; show(s); });
+    head.appendChild(close);
+    box.appendChild(head);
+    var list = el('ol', '__lr-list');
+    if (s.error) {
+      var item = el('li', '__lr-error'); item.appendChild(el('pre', '', s.error)); list.appendChild(item);
+    }
+    problems.forEach(function (p) {
+      var item = el('li', p.severity === 'error' ? '__lr-error' : '__lr-warning');
+      item.appendChild(el('code', '__lr-where', p.path + (p.line ? ':' + p.line : '')));
+      item.appendChild(el('span', '__lr-severity', p.severity));
+      item.appendChild(el('span', '__lr-message', p.message));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    document.body.appendChild(box);
   }
   function poll() {
-    fetch('/__livereload', {cache: 'no-store'}).then(function (r) { return r.json(); }).then(function (s) {
+    var url = '/__livereload' + (seen === null ? '' : '?since=' + seen), failed = false;
+    fetch(url, {cache: 'no-store'}).then(function (r) { return r.json(); }).then(function (s) {
       if (seen !== null && s.generation !== seen) { location.reload(); return; }
-      seen = s.generation; show(s.error);
-    }).catch(function () {}).then(function () { setTimeout(poll, 300); });
+      seen = s.generation; show(s);
+    }).catch(function () { failed = true; }).then(function () { setTimeout(poll, failed ? 1000 : 0); });
   }
+  style();  // loaded now, so an overlay is styled the moment it appears
   poll();
 })();
+"""
+LIVERELOAD_CSS = b""".__lr-overlay { position: fixed; inset: auto 0 0 0; max-height: 50vh; overflow: auto; margin: 0;
+  padding: .75em 1em; background: #3b0000; color: #fff; font: 14px/1.45 system-ui, sans-serif;
+  z-index: 2147483647; direction: ltr; text-align: left; box-shadow: 0 -2px 12px rgba(0,0,0,.4); }
+.__lr-head { display: flex; justify-content: space-between; align-items: center; gap: 1em; }
+.__lr-close { font: inherit; font-size: 20px; line-height: 1; background: none; color: #fff; border: 1px solid #fff8;
+  border-radius: 4px; padding: 0 .4em; cursor: pointer; }
+.__lr-list { margin: .5em 0 0; padding: 0; list-style: none; }
+.__lr-list li { padding: .3em 0; border-top: 1px solid #fff3; overflow-wrap: anywhere; }
+.__lr-list pre { margin: 0; white-space: pre-wrap; font: 13px monospace; }
+.__lr-where { font: 13px monospace; unicode-bidi: isolate; }
+.__lr-severity { display: inline-block; margin-inline: .6em; padding: 0 .4em; border-radius: 3px; font-size: 12px;
+  background: #ffd166; color: #000; }
+.__lr-error .__lr-severity { background: #ff6b6b; }
+.__lr-message { unicode-bidi: plaintext; }
 """
 _SCRIPT_TAG = b'<script src="/__livereload.js"></script>'
 
@@ -57,28 +122,48 @@ def ignored(path: str) -> bool:
 class Site:
     """Build state shared by the watcher and the server."""
 
-    def __init__(self, build_once: Callable[[], None], log: Callable[[str], None]):
+    def __init__(self, build_once: Callable[[], object], log: Callable[[str], None]):
         self._build_once = build_once
         self.log = log
         self.generation = 0
         self.error: str | None = None
+        # Every error and warning of the last build (path, line, severity, message), for the browser overlay.
+        self.problems: list[dict] = []
         self._lock = threading.Lock()
+        self._built = threading.Condition()
+
+    def state(self, since: int | None = None, wait: float = 0.0) -> dict:
+        """What /__livereload answers. With `since`, waits up to `wait` seconds for a build newer than generation
+        `since` (long polling: the page hears of a build the moment it ends, not at its next poll)."""
+        if since is not None and wait > 0:
+            with self._built:
+                self._built.wait_for(lambda: self.generation != since, timeout=wait)
+        return {"generation": self.generation, "error": self.error, "problems": self.problems}
+
+    def _finished(self) -> None:
+        with self._built:
+            self.generation += 1
+            self._built.notify_all()
 
     def rebuild(self) -> bool:
         with self._lock:
             started = time.perf_counter()
             try:
-                self._build_once()
+                report = self._build_once()
             except KeyboardInterrupt:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure is reported, the watcher keeps going
                 self.error = f"{type(exc).__name__}: {exc}"
                 self.log(f"build failed: {self.error}\n{traceback.format_exc(limit=3)}"
                          "output/ was left as it was; fix the file and save again")
-                self.generation += 1
+                self.problems = []
+                self._finished()
                 return False
             self.error = None
-            self.generation += 1
+            found = list(getattr(report, "skipped", [])) + list(getattr(report, "warnings", []))
+            self.problems = [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message}
+                             for p in found]
+            self._finished()
             self.log(f"rebuilt in {time.perf_counter() - started:.2f}s")
             return True
 
@@ -155,7 +240,10 @@ class Watcher:
             self._observer.join(timeout=2)
 
 
-def make_handler(site: Site, root: Path):
+def make_handler(site: Site, root: Path, base_path: str = "/"):
+    """Requests for output/: HTML gets the live-reload script, anything missing gets the site's 404.html (with
+    the script, so a page that comes back reloads by itself), nothing is listed. `base_path` is the site's
+    sub-path (/repo/ on GitHub Pages): 404.html links its assets there, so that prefix is served too."""
     class Handler(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(root), **kwargs)
@@ -176,25 +264,40 @@ def make_handler(site: Site, root: Path):
             self.do_GET()
 
         def do_GET(self):  # noqa: N802
-            path = self.path.split("?", 1)[0]
+            path = self.path.split("?", 1)[0].split("#", 1)[0]
             if path == "/__livereload.js":
                 return self._send(200, LIVERELOAD_JS, "application/javascript")
+            if path == "/__livereload.css":
+                return self._send(200, LIVERELOAD_CSS, "text/css")
             if path == "/__livereload":
-                state = json.dumps({"generation": site.generation, "error": site.error}).encode()
-                return self._send(200, state, "application/json")
+                since = re.search(r"[?&]since=(\d+)", self.path)
+                state = site.state(int(since.group(1)) if since else None, LONG_POLL)
+                return self._send(200, json.dumps(state).encode(), "application/json")
+            fs_path = self._file(path)
+            if fs_path is None and base_path != "/" and path.startswith(base_path):
+                path = path[len(base_path) - 1:]
+                fs_path = self._file(path)
+            if fs_path is None:
+                return self._send(404, inject(_not_found_page(root, site.error)), "text/html; charset=utf-8")
+            if fs_path.is_dir():
+                self.send_response(301)
+                self.send_header("Location", path + "/")
+                self.end_headers()
+                return None
+            if fs_path.suffix == ".html":
+                return self._send(200, inject(fs_path.read_bytes()), "text/html; charset=utf-8")
+            self.path = path
+            return super().do_GET()
+
+        def _file(self, path: str) -> Path | None:
+            """The file a URL path names (a folder's index.html; a folder without one when the path lacks its
+            final '/', for the redirect), or None when there is nothing to serve."""
             fs_path = Path(self.translate_path(path))
             if fs_path.is_dir():
                 if not path.endswith("/"):
-                    self.send_response(301)
-                    self.send_header("Location", path + "/")
-                    self.end_headers()
-                    return None
+                    return fs_path if (fs_path / "index.html").is_file() else None
                 fs_path = fs_path / "index.html"
-            if fs_path.suffix == ".html" and fs_path.is_file():
-                return self._send(200, inject(fs_path.read_bytes(), site.error), "text/html; charset=utf-8")
-            if not fs_path.exists() and site.error:
-                return self._send(500, inject(_error_page(site.error), site.error), "text/html; charset=utf-8")
-            return super().do_GET()
+            return fs_path if fs_path.is_file() else None
 
     return Handler
 
@@ -205,15 +308,21 @@ def inject(page: bytes, error: str | None = None) -> bytes:
     return page + _SCRIPT_TAG if index < 0 else page[:index] + _SCRIPT_TAG + page[index:]
 
 
-def _error_page(error: str) -> bytes:
-    return (f"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Build failed</title><body>"
-            f"<h1>Build failed</h1><pre>{html.escape(error)}</pre></body></html>").encode()
+def _not_found_page(root: Path, error: str | None) -> bytes:
+    """The site's own 404.html, or (before a first good build made one) a plain page saying why."""
+    try:
+        return (root / "404.html").read_bytes()
+    except OSError:
+        pass
+    reason = f"<h1>Build failed</h1><pre>{html.escape(error)}</pre>" if error else "<h1>Page not found</h1>"
+    return (f"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Not found</title><body>{reason}"
+            "</body></html>").encode()
 
 
 def _build_function(config_loader: Callable[[], Config], quiet: bool, log: Callable[[str], None]):
     from .build import build, print_report
 
-    def once() -> None:
+    def once():
         try:
             config = config_loader()  # re-read: a config change takes effect at the next save
         except ConfigError as exc:
@@ -221,6 +330,7 @@ def _build_function(config_loader: Callable[[], Config], quiet: bool, log: Calla
         report = build(config, quiet=quiet, log=log)
         if not quiet or report.skipped:
             print_report(report, config, log, quiet=quiet)
+        return report
 
     return once
 
@@ -234,7 +344,8 @@ def watch_and_serve(config_loader: Callable[[], Config], *, port: int | None, qu
     server = None
     if port is not None:  # the port first: a port in use is said at once, before a build
         try:
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(site, config.output_dir))
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(site, config.output_dir,
+                                                                                   config.base_path))
         except OSError as exc:
             log(f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}; is another server using it? "
                 "Choose another port with --port N")
