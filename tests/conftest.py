@@ -1,4 +1,5 @@
-"""Shared fixtures: paths to the project and to ../shared, and a helper to build a site into a temp folder."""
+"""Shared fixtures: paths to the project and to the test data shipped in tests/fixtures/ (the suite reads nothing outside
+the repository), and a helper to build a site into a temp folder."""
 from __future__ import annotations
 
 import sys
@@ -7,8 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-WIRE = SHARED / "corpus" / "wire"
+FIXTURES = ROOT / "tests" / "fixtures"  # test data, each folder with its provenance (NOTICE) or README.md
+WIRE = FIXTURES / "wire"  # real wire and newspaper items (SaudiNewsNet, CC BY-NC-SA 4.0: see its NOTICE)
 sys.path.insert(0, str(ROOT))
 
 
@@ -26,3 +27,23 @@ def make_config(tmp_path):
         return replace(config, translator=replace(config.translator, memory_dir=str(memory)))
 
     return factory
+
+
+def wire_copies(folder: Path, count: int, offset: int = 0) -> list[Path]:
+    """`count` distinct articles written into `folder` from the wire fixtures in turn, for tests that need many:
+    the first round keeps the fixtures' names and text, later rounds are named "<round>-<name>" and get the round
+    number after the headline. Index `offset` onwards, so two calls with different offsets never overlap."""
+    fixtures = sorted(WIRE.glob("*.txt"))
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(offset, offset + count):
+        source = fixtures[i % len(fixtures)]
+        copy = i // len(fixtures)
+        path = folder / (f"{copy}-{source.name}" if copy else source.name)
+        text = source.read_text(encoding="utf-8-sig")
+        if copy:
+            headline, _, rest = text.partition("\n")
+            text = f"{headline} {copy}\n{rest}"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, WIRE
+from conftest import ROOT, WIRE, wire_copies
 from digest.output import (OutputBusy, OutputError, OutputLock, StagedOutput, check_output_dir, recover,
                            safe_join)
 
@@ -119,9 +119,7 @@ def _big_content(tmp_path: Path) -> Path:
     """Enough articles that the write phase lasts long enough to be interrupted in the middle."""
     content = tmp_path / "big"
     content.mkdir()
-    for copy in range(4):
-        for src in sorted(WIRE.glob("*.txt")):
-            shutil.copy(src, content / f"{copy}-{src.name}")
+    wire_copies(content, 600)
     return content
 
 

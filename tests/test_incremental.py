@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, WIRE
+from conftest import ROOT, wire_copies
 from digest.build import build
 from digest.cache import apply_journal, journal_path
 
@@ -24,15 +24,15 @@ def _tree(root: Path) -> dict[str, str]:
     return out
 
 
-def _wire(n: int, offset: int = 0) -> list[Path]:
-    return sorted(WIRE.glob("*.txt"))[offset:offset + n]
+def _wire(pool: Path, n: int, offset: int = 0) -> list[Path]:
+    return wire_copies(pool, n, offset)
 
 
 @pytest.fixture
 def site(tmp_path, make_config):
     content = tmp_path / "content"
     content.mkdir()
-    for path in _wire(24):
+    for path in _wire(tmp_path / "pool", 24):
         shutil.copy(path, content / path.name)
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
@@ -91,7 +91,7 @@ def _edit(rng: random.Random, config, spare: list[Path]) -> tuple[object, str]:
 def test_random_edit_sequences_equal_clean_builds(site, tmp_path, seed):
     rng = random.Random(seed)
     config = site
-    spare = _wire(10, offset=100)
+    spare = _wire(tmp_path / "spare", 10, offset=100)
     build(config, quiet=True)
     kinds = []
     for step in range(7):

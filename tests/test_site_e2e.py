@@ -11,7 +11,7 @@ import feedparser
 import pytest
 import yaml
 
-from conftest import ROOT, SHARED, WIRE
+from conftest import FIXTURES, ROOT, WIRE
 from digest.build import build
 from sitecheck import XML_INVALID, broken_links, parse_page, url_to_file
 
@@ -25,12 +25,12 @@ def _copy_fixtures(content: Path) -> None:
         shutil.copy(src, content / src.name)
     shutil.copy(ROOT / "content" / "000_0b3d9faf541c66ac.txt", content)
     shutil.copy(ROOT / "content" / "000_0b3d9faf541c66ac.en.md", content)
-    # A bilingual article from the parallel corpus: Arabic body, human English as content/<stem>.en.md.
-    ar = sorted((SHARED / "parallel" / "docs").glob("*.ar.txt"))[0]
-    en = ar.with_name(ar.name.replace(".ar.txt", ".en.txt"))
+    # A bilingual article: Arabic body, human English as content/<stem>.en.md.
+    ar = FIXTURES / "bilingual" / "library.ar.txt"
+    en = ar.with_name("library.en.txt")
     ar_lines = ar.read_text(encoding="utf-8").splitlines()
     en_lines = en.read_text(encoding="utf-8").splitlines()
-    ar_meta = yaml.safe_dump({"title": ar_lines[0], "date": "2019-05-01", "source": "NTREX-128"}, allow_unicode=True)
+    ar_meta = yaml.safe_dump({"title": ar_lines[0], "date": "2019-05-01", "source": "Test fixture"}, allow_unicode=True)
     (content / "parallel-doc.md").write_text(f"---\n{ar_meta}---\n" + "\n\n".join(ar_lines[1:]) + "\n",
                                              encoding="utf-8")
     en_meta = yaml.safe_dump({"title": en_lines[0]}, allow_unicode=True)

@@ -13,9 +13,9 @@ from digest.arabic import split_sentences
 from digest.model import Article, Summary
 from digest.summarize import DEFAULT_WORDS, summarize, word_count
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-WIRE = SHARED / "corpus" / "wire"
+from conftest import FIXTURES, ROOT, WIRE
+
+EASC = FIXTURES / "easc"  # nine EASC articles with their five reference summaries each (see its NOTICE)
 
 BODY = [
     "أعلنت وزارة الصحة اليوم إطلاق حملة وطنية للتطعيم ضد الإنفلونزا في جميع مناطق المملكة.",
@@ -107,14 +107,14 @@ _TIME_LINE = re.compile(r"^\d{1,2}:\d{2}\s*ت\s*م$")
 _END = re.compile(r"[.!?؟…][\"'»”’)\]]*$")
 
 
-def test_wire_corpus_summaries_are_clean_sentences():
-    """Over the 150 wire articles (read by the project's loader): summary sentences are article
+def test_wire_fixture_summaries_are_clean_sentences():
+    """Over the wire fixtures (read by the project's loader): summary sentences are article
     sentences, in order, with no dateline, marker or time line, and none starts mid-clause: each
     picked sentence is a paragraph start or follows a sentence that ended with a stop."""
     from digest.articles import _decode, read_wire
 
     files = sorted(WIRE.glob("*.txt"))
-    assert len(files) >= 150
+    assert len(files) >= 11
     for path in files:
         fields = read_wire(_decode(path.read_bytes()))
         article = make_article([], headline=fields["headline"])
@@ -144,8 +144,8 @@ def test_easc_sanity_summarizer_beats_random_and_stays_in_budget():
     """On a spread of EASC articles the summarizer scores above the random-sentence baseline
     (mean ROUGE-1 and ROUGE-2 against the five references) and keeps to the budget."""
     bench = _bench()
-    docs = bench.load()[::6]
-    assert len(docs) >= 15
+    docs = bench.load(EASC)
+    assert len(docs) == 9
     ours = bench.score_system(docs, bench.ours, lcs=False)
     rand = bench.mean_rows([bench.score_system(docs, lambda d, s=s: bench.random_pick(d, s), lcs=False)
                             for s in range(3)])
@@ -171,13 +171,16 @@ def test_bench_fast_path_matches_the_plain_one_and_folds_partition():
     """The cached scorer used for tuning and cross-validation picks and scores exactly like the
     plain path; k-fold splits are a partition with every topic spread over the folds."""
     bench = _bench()
-    docs = bench.load()
-    for d in docs[::10]:
+    docs = bench.load(EASC)
+    for d in docs[::3]:
         for w in (bench.S.WEIGHTS, bench.replace(bench.S.WEIGHTS, centrality=0.0, redundancy=0.0, long_words=45)):
             picked = bench.ours(d, w)
             assert bench.ours_cached(d, w) == picked
             cand = bench.tokenize(" ".join(d.sentences[i] for i in picked))
             assert bench.r12(d, picked) == pytest.approx(bench.scores(cand, d.refs)[:2])
+    # Folds over an index of 36 articles in four topics (the split depends on ids and topics only).
+    docs = [bench.Doc(f"{topic}_{i:02d}", topic, "", (), (), 1) for topic, count in
+            (("art", 12), ("health", 9), ("politics", 10), ("sport", 5)) for i in range(count)]
     parts = bench.kfold(docs, 5, seed=0)
     assert sorted(d.id for p in parts for d in p) == sorted(d.id for d in docs)
     assert max(map(len, parts)) - min(map(len, parts)) <= 1
@@ -189,7 +192,7 @@ def test_bench_fast_path_matches_the_plain_one_and_folds_partition():
 
 def test_oracle_is_a_ceiling_for_lead_and_respects_the_budget():
     bench = _bench()
-    for d in bench.load()[::17]:
+    for d in bench.load(EASC)[::2]:
         picked = bench.oracle(d)
         assert picked == sorted(set(picked))
         assert len(picked) == 1 or sum(len(d.sentences[i].split()) for i in picked) <= d.budget

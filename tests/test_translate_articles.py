@@ -13,7 +13,9 @@ from digest.translate import (TranslatorConfig, Translations, english_for, needs
                               reject_reason, segments_for, split_for_limit, translate_command)
 from fake_libretranslate import FakeLibreTranslate, fake_english
 
-SHARED_PARALLEL = Path(__file__).resolve().parent.parent.parent / "shared" / "parallel" / "docs"
+from conftest import FIXTURES
+
+BILINGUAL = FIXTURES / "bilingual"  # one article in Arabic and English, written for these tests
 
 P = ((("وصل الوزير إلى الرياض.", "وبحث مع نظيره العلاقات الثنائية."), ("وأكد الجانبان أهمية التعاون.",)))
 
@@ -123,8 +125,8 @@ def test_summary_override_is_translated_as_a_segment():
     assert segments_for(a, override, HumanTranslation(summary="Editor's summary.")) == [a.headline] + a.sentences
 
 
-def test_parallel_corpus_human_translation_sends_nothing():
-    doc = sorted(SHARED_PARALLEL.glob("*.ar.txt"))[0]
+def test_human_translation_of_every_paragraph_sends_nothing():
+    doc = BILINGUAL / "library.ar.txt"
     ar = doc.read_text(encoding="utf-8").splitlines()
     en_lines = doc.with_name(doc.name.replace(".ar.", ".en.")).read_text(encoding="utf-8").splitlines()
     a = article(paragraphs=tuple((s,) for s in ar[1:] if s.strip()), headline=ar[0])

@@ -7,7 +7,7 @@ from pathlib import Path
 import generate
 from fake_libretranslate import FakeLibreTranslate
 
-WIRE = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "wire"
+from conftest import WIRE
 
 
 def setup(tmp_path: Path) -> tuple[Path, Path]:
