@@ -65,6 +65,13 @@ def read_article(text: str) -> list[str]:
     return sentences
 
 
+def require_easc(easc: Path) -> None:
+    """Stop with one clear line when the corpus is not there (a clone has no ../shared)."""
+    if not (easc / "index.jsonl").is_file():
+        sys.exit(f"error: no EASC corpus at {easc} (index.jsonl, articles/, references/): the default is "
+                 "../shared/easc beside the repository, which a clone does not have; give one with --easc DIR")
+
+
 def load(easc: Path = EASC) -> list[Doc]:
     docs = []
     for line in (easc / "index.jsonl").read_text(encoding="utf-8").splitlines():
@@ -342,8 +349,10 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=2, help="repetitions with reshuffled folds (default 2)")
     ap.add_argument("--easc", type=Path, default=EASC, metavar="DIR",
                     help="folder with index.jsonl, articles/ and references/ (default ../shared/easc, "
-                         "the development split)")
+                         "the development split, which sits beside the repository on the development machine "
+                         "and is not in a clone; tests/fixtures/easc holds nine of its articles)")
     args = ap.parse_args()
+    require_easc(args.easc)
     docs = load(args.easc)
     print(f"EASC articles from {args.easc}: {len(docs)} articles, "
           f"{sum(len(d.sentences) for d in docs)} sentences, budget = median reference length "

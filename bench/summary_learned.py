@@ -94,10 +94,13 @@ def knapsack(doc: B.Doc, pred: list[float], offset: float) -> list[int]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 epilog="Reads the EASC development split in ../shared/easc (beside the repository "
+                                        "on the development machine, not in a clone).")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=2)
     args = ap.parse_args()
+    B.require_easc(B.EASC)
     docs = B.load()
     F = {d.id: features(d) for d in docs}
     Y = {d.id: targets(d) for d in docs}

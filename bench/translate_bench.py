@@ -1,4 +1,5 @@
 """Translation engine figures over the 150 wire articles of ../shared/corpus/wire (no network needed).
+Needs ../shared beside the repository (the development machine has it; a clone does not).
 
   .venv/bin/python bench/translate_bench.py
 
@@ -23,8 +24,17 @@ from digest.translate import TranslatorConfig, segments_for, translate_segments 
 from fake_libretranslate import FakeLibreTranslate, json_answer  # noqa: E402
 
 
+WIRE = ROOT.parent / "shared" / "corpus" / "wire"  # beside the repository on the development machine only
+
+
 def main() -> None:
-    articles, humans, _ = load_content(ROOT.parent / "shared" / "corpus" / "wire")
+    import argparse
+
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 2)[2]).parse_args()
+    if not WIRE.is_dir():
+        sys.exit(f"error: the benchmark reads the wire corpus at {WIRE}, which is not there: it sits beside the "
+                 "repository on the development machine and is not in a clone")
+    articles, humans, _ = load_content(WIRE)
     segments: list[str] = []
     for a in articles:
         segments.extend(segments_for(a, summarize(a, words=60), humans.get(a.slug)))
