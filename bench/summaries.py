@@ -65,11 +65,11 @@ def read_article(text: str) -> list[str]:
     return sentences
 
 
-def require_easc(easc: Path) -> None:
+def require_easc(easc: Path, hint: str = "; give one with --easc DIR") -> None:
     """Stop with one clear line when the corpus is not there (a clone has no ../shared)."""
     if not (easc / "index.jsonl").is_file():
         sys.exit(f"error: no EASC corpus at {easc} (index.jsonl, articles/, references/): the default is "
-                 "../shared/easc beside the repository, which a clone does not have; give one with --easc DIR")
+                 f"../shared/easc beside the repository, which a clone does not have{hint}")
 
 
 def load(easc: Path = EASC) -> list[Doc]:

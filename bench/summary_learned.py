@@ -100,7 +100,7 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--repeats", type=int, default=2)
     args = ap.parse_args()
-    B.require_easc(B.EASC)
+    B.require_easc(B.EASC, hint="")
     docs = B.load()
     F = {d.id: features(d) for d in docs}
     Y = {d.id: targets(d) for d in docs}
