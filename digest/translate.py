@@ -33,14 +33,14 @@ from .arabic import ARABIC_LETTER
 from .articles import is_structure_block
 from .english import english_meta, human_summary, meta_segments
 from .memory import TranslationMemory, normalise, stored_backends
+from .protect import placeholder_problem
+from .requestplan import LIMITS, SEPARATOR, URL_BUDGET, RequestPlan, Unit, batches, chunks_of, memory_keys, stored_english
 from .model import Article, English, HumanTranslation, Summary
 from .safety import markdown_to_text
 
 BACKENDS = ("google", "libre", "mymemory", "deepl", "microsoft", "none")
 
-# Largest request each backend gets, in characters. deep-translator refuses Google text of 5,000 characters or
-# more and MyMemory text of 500 or more; the others have no client-side limit, so keep every request under 5,000.
-LIMITS = {"google": 4500, "libre": 4500, "mymemory": 450, "deepl": 4500, "microsoft": 4500}
+# LIMITS (characters per request and per chunk) and URL_BUDGET (encoded bytes per request): see requestplan.py.
 
 # API keys are read from these environment variables only (the same names deep-translator documents).
 KEY_ENV = {"deepl": "DEEPL_API_KEY", "microsoft": "MICROSOFT_API_KEY", "libre": "LIBRE_API_KEY"}
@@ -62,7 +62,7 @@ class TranslatorConfig:
     memory_dir: str = "translations"  # relative to the project root, or absolute
     backoff: float = 0.25  # first retry of a text waits up to this many seconds; doubles each retry (jitter)
     max_backoff: float = 8.0
-    breaker_failures: int = 5  # consecutive segments failing for good -> stop calling the backend
+    breaker_failures: int = 5  # consecutive requests failing for good -> stop calling the backend
     breaker_unreachable: int = 3  # consecutive attempts that got no HTTP answer at all -> stop
 
 
@@ -71,7 +71,7 @@ class TranslationReport:
     requests: int = 0  # HTTP requests made (retries included)
     chars_sent: int = 0  # characters of source text sent (retries included)
     memory_hits: int = 0  # segments found whole in the memory
-    failures: int = 0  # chunks that failed for good (after retries, or rejected answers)
+    failures: int = 0  # texts (request lines) that failed for good (after retries, or rejected answers)
     pending: set[str] = field(default_factory=set)  # source segments with no translation
     backend_down: bool = False  # circuit breaker opened (or the backend could not even be set up)
     translated: int = 0  # segments newly machine-translated in this run
@@ -79,7 +79,7 @@ class TranslationReport:
     rejected: int = 0  # answers refused by validation (never cached nor published)
     from_memory: set[str] = field(default_factory=set)
     breaker_reason: str | None = None
-    would_send: list[str] = field(default_factory=list)  # dry run: the requests that would be made
+    would_send: list[str] = field(default_factory=list)  # dry run: the requests that would be made (one text a line)
     chars_to_send: int = 0  # dry run: their total characters
     errors: list[str] = field(default_factory=list)  # a few distinct failure reasons, keys redacted
     elapsed: float = 0.0
@@ -118,8 +118,9 @@ def arabic_share(text: str) -> float:
     return sum(1 for ch in letters if _ARABIC_LETTER.match(ch)) / len(letters) if letters else 0.0
 
 
-def reject_reason(source: str, answer: Any, target: str = "en") -> str | None:
-    """Why an answer is not a usable translation of `source`, or None when it is."""
+def garbage_reason(source: str, answer: Any) -> str | None:
+    """Why an answer is no translation at all (an error page, a quota message, the source echoed), or None. This is
+    also checked on a batch's whole answer: garbage for a batch is not worth asking again line by line."""
     if not isinstance(answer, str):
         return "no text in the answer"
     text = answer.strip()
@@ -127,12 +128,21 @@ def reject_reason(source: str, answer: Any, target: str = "en") -> str | None:
         return "empty answer"
     if normalise(text) == normalise(source):
         return "answer identical to the source"
-    if target not in ("ar", "fa", "ur") and arabic_share(text) > 0.5:
-        return "answer still mostly in Arabic script"
     if "<" not in source and _HTML.search(text):
         return "answer looks like an HTML page"
     if _ERROR_ANYWHERE.search(text) or _ERROR_START.search(text):
         return "answer looks like an error message"
+    return None
+
+
+def reject_reason(source: str, answer: Any, target: str = "en") -> str | None:
+    """Why an answer is not a usable translation of `source`, or None when it is."""
+    reason = garbage_reason(source, answer)
+    if reason is not None:
+        return reason
+    text = answer.strip()
+    if target not in ("ar", "fa", "ur") and arabic_share(text) > 0.5:
+        return "answer still mostly in Arabic script"
     # No "too short" rule: terse translations, abbreviations and headline-style answers are legitimate, and a
     # length heuristic would silently drop a real answer. Truncated garbage is caught by the checks above.
     if len(text) > 6 * len(source) + 200:
@@ -396,13 +406,14 @@ class _Run:
         with self.lock:
             self._failure_streak = self._no_answer_streak = 0
 
-    def segment_failed(self, why: str) -> None:
+    def request_failed(self, why: str, texts: int) -> None:
+        """A request failed for good (after its retries, or its answer was rejected); `texts` lines are lost."""
         with self.lock:
             self._failure_streak += 1
-            self.failed += 1
+            self.failed += texts
             streak = self._failure_streak
         if streak >= self.config.breaker_failures:
-            self.trip(f"{self.config.backend} failed {streak} segments in a row (last: {why})")
+            self.trip(f"{self.config.backend} failed {streak} requests in a row (last: {why})")
 
 
 def _classify(exc: BaseException) -> tuple[str, str, float | None]:
@@ -433,29 +444,56 @@ def _classify(exc: BaseException) -> tuple[str, str, float | None]:
     return "error", f"{type(exc).__name__}: {exc}", None
 
 
-def _attempt(chunk: str, run: _Run) -> tuple[str, str | None, str, float | None]:
-    """One request for `chunk`, on a worker thread: (kind, answer, why, retry-after). kind is "ok", "invalid"
-    (answer rejected), "no-answer" (timeout, connection), "retry" (429, 5xx), "fatal" (auth) or "error"."""
+_TOO_LONG = (400, 413, 414)  # what servers answer to a URL or body over their limit
+Outcome = tuple[str, dict[str, str], list[Unit], str, "float | None"]
+
+
+def _attempt(batch: tuple[Unit, ...], run: _Run) -> Outcome:
+    """One request for a batch of texts, one a line, on a worker thread: (kind, answers {sent text: checked
+    answer}, units to ask again one per request, why, retry-after). kind is "ok" (some lines may still be asked
+    again alone), "mismatch" (not one answer line per text: all asked again alone), "split" (too long for the
+    server: halve it), "invalid" (garbage), "no-answer" (timeout, connection), "retry" (429, 5xx), "fatal" (auth)
+    or "error". A single text whose answer is rejected is "invalid": it stays pending, it is not asked again."""
     _local.run = run
     _local.last_http = None
     config = run.config
     try:
         translator = make_translator(config)
     except BackendError as exc:
-        return "fatal", None, str(exc), None
+        return "fatal", {}, [], str(exc), None
+    text = SEPARATOR.join(unit.sent for unit in batch)
     with run.lock:
-        run.chars += len(chunk)
+        run.chars += len(text)
     try:
-        answer = translator.translate(chunk)
+        answer = translator.translate(text)
     except Exception as exc:  # deep-translator raises many unrelated types; classify by what HTTP did
         kind, why, retry_after = _classify(exc)
-        return kind, None, why, retry_after
+        last = getattr(_local, "last_http", None)
+        if len(batch) > 1 and getattr(last, "status_code", None) in _TOO_LONG:
+            return "split", {}, [], why, None
+        return kind, {}, [], why, retry_after
     if config.backend == "mymemory" and isinstance(answer, str):
         answer = html.unescape(answer)  # MyMemory answers with HTML entities (&#39;)
-    reason = reject_reason(chunk, answer, config.target)
+    reason = garbage_reason(text, answer)
     if reason is not None:
-        return "invalid", None, reason, None
-    return "ok", answer.strip(), "", None
+        return "invalid", {}, [], reason, None
+    lines = [line.strip() for line in answer.strip().split(SEPARATOR) if line.strip()]
+    if len(batch) == 1:
+        lines = [" ".join(lines)]  # a line break the engine added inside one text
+    elif len(lines) != len(batch):
+        return "mismatch", {}, list(batch), f"{len(lines)} answer lines for {len(batch)} texts", None
+    good: dict[str, str] = {}
+    again: list[Unit] = []
+    for unit, line in zip(batch, lines):
+        reason = reject_reason(unit.sent, line, config.target) or placeholder_problem(unit.sent, line)
+        if reason is None:
+            good[unit.sent] = line
+        else:
+            again.append(unit)
+            why = reason
+    if again and len(batch) == 1:
+        return "invalid", {}, [], why, None
+    return "ok", good, again, why if again else "", None
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -494,7 +532,8 @@ def translate_segments(segments: Sequence[str], config: TranslatorConfig, *,
         for segment in to_do:
             found = None
             for memory in memories:
-                parts = [memory.get(c) for c in split_for_limit(segment, LIMITS.get(memory.folder.parent.name, 450))]
+                parts = [stored_english(memory, key, slots)
+                         for key, _, slots in chunks_of(segment, LIMITS.get(memory.folder.parent.name, 450))]
                 if all(p is not None for p in parts):
                     found = " ".join(parts)  # type: ignore[arg-type]
                     break
@@ -509,36 +548,27 @@ def translate_segments(segments: Sequence[str], config: TranslatorConfig, *,
         return _finish(result, from_memory, report, started)
 
     memory = TranslationMemory(root, config.backend, config.source, config.target, snapshot_dir)
-    plan: dict[str, list[str]] = {s: split_for_limit(s, LIMITS[config.backend]) for s in to_do}
-    known: dict[str, str] = {}
-    need: list[str] = []
-    for chunks in plan.values():
-        for chunk in chunks:
-            if chunk in known or chunk in need:
-                continue
-            hit = memory.get(chunk)
-            if hit is None:
-                need.append(chunk)
-            else:
-                known[chunk] = hit
-    cached_chunks = set(known)
+    plan = RequestPlan(memory, LIMITS[config.backend], lambda text: needs_translation(text, config.source))
+    for segment in to_do:
+        plan.add(segment)
+    jobs = batches(list(plan.units.values()), LIMITS[config.backend], URL_BUDGET.get(config.backend))
 
     if dry_run:
-        report.would_send = need
-        report.chars_to_send = sum(len(c) for c in need)
-    elif need:
-        new = _request_all(need, config, memory, report, progress)
-        known.update(new)
+        report.would_send = [SEPARATOR.join(unit.sent for unit in job) for job in jobs]
+        report.chars_to_send = sum(len(text) for text in report.would_send)
+    elif jobs:
+        _request_all(jobs, config, plan, report, progress)
 
-    for segment, chunks in plan.items():
-        if all(c in known for c in chunks):
-            result[segment] = " ".join(known[c] for c in chunks)
-            if all(c in cached_chunks for c in chunks):
-                from_memory.add(segment)
-            else:
-                report.translated += 1
-        else:
+    for segment in to_do:
+        english = plan.segment_english(segment)
+        if english is None:
             report.pending.add(segment)
+            continue
+        result[segment] = english
+        if plan.from_memory(segment):
+            from_memory.add(segment)
+        else:
+            report.translated += 1
     return _finish(result, from_memory, report, started)
 
 
@@ -551,46 +581,59 @@ def _finish(result: Translations, from_memory: set[str], report: TranslationRepo
     return result, report
 
 
-def _request_all(need: list[str], config: TranslatorConfig, memory: TranslationMemory, report: TranslationReport,
-                 progress: Callable[[int, int], None] | None) -> dict[str, str]:
-    """Send `need` with at most `concurrency` requests in flight. A text waiting for its retry does not hold a
-    worker (others go meanwhile), but at most 4 x concurrency texts may wait at once, so a failing backend is
-    detected after a few dozen requests, not after one request per text."""
+Job = tuple[Unit, ...]  # the texts of one request, one a line
+
+
+def _request_all(jobs: list[Job], config: TranslatorConfig, plan: RequestPlan, report: TranslationReport,
+                 progress: Callable[[int, int], None] | None) -> None:
+    """Send the batches `jobs` with at most `concurrency` requests in flight; answers go to `plan` (and so to the
+    memory) as they arrive. A request waiting for its retry does not hold a worker (others go meanwhile), but at
+    most 4 x concurrency may wait at once, so a failing backend is detected after a few dozen requests. A batch
+    whose answer has not one line per text is asked again one text per request (and after two such batches in a
+    row, every remaining batch is: that engine does not keep line breaks); a line rejected inside a batch is asked
+    again alone; a batch too long for the server (400/413/414) is halved."""
     run = _Run(config)
-    done: dict[str, str] = {}
     try:
         make_translator(config)  # a missing key or URL is known before any request
     except BackendError as exc:
         run.trip(str(exc))
-    slots = max(1, min(config.concurrency, len(need)))
+    total = sum(len(job) for job in jobs)
+    slots = max(1, min(config.concurrency, len(jobs)))
     window = 4 * slots
     # Imported here: a build whose sentences are all in the memory never starts a thread pool.
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     pool = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="translate")
-    fresh = list(reversed(need))  # popped from the end: document order
-    retry_at: list[tuple[float, int, str, int]] = []  # heap of (when, seq, chunk, attempt)
-    in_flight: dict[Future[tuple[str, str | None, str, float | None]], tuple[str, int]] = {}
+    fresh = list(reversed(jobs))  # popped from the end: document order
+    retry_at: list[tuple[float, int, Job, int]] = []  # heap of (when, seq, job, attempt)
+    in_flight: dict[Future[Outcome], tuple[Job, int]] = {}
     paused_until = 0.0  # a Retry-After header pauses every request, not just one text
-    finished = seq = 0
+    finished = seq = mismatches = 0
+    one_per_request = False
     last_save = time.monotonic()
 
-    def give_up(chunk: str, why: str) -> None:
+    def give_up(job: Job, why: str) -> None:
         nonlocal finished
-        finished += 1
-        run.segment_failed(why)
+        finished += len(job)
+        run.request_failed(why, len(job))
+
+    def ask_again(units: Sequence[Unit]) -> None:  # next, one text per request
+        fresh.extend((unit,) for unit in reversed(units))
 
     try:
         while (fresh or retry_at or in_flight) and not run.open.is_set():
             now = time.monotonic()
             while len(in_flight) < slots and now >= paused_until:
                 if retry_at and retry_at[0][0] <= now:
-                    _, _, chunk, attempt = heapq.heappop(retry_at)
+                    _, _, job, attempt = heapq.heappop(retry_at)
                 elif fresh and len(retry_at) < window:
-                    chunk, attempt = fresh.pop(), 0
+                    job, attempt = fresh.pop(), 0
+                    if one_per_request and len(job) > 1:
+                        ask_again(job[1:])
+                        job = job[:1]
                 else:
                     break
-                in_flight[pool.submit(_attempt, chunk, run)] = (chunk, attempt)
+                in_flight[pool.submit(_attempt, job, run)] = (job, attempt)
             wake = [paused_until - now] if paused_until > now else []
             if retry_at:
                 wake.append(retry_at[0][0] - now)
@@ -600,48 +643,60 @@ def _request_all(need: list[str], config: TranslatorConfig, memory: TranslationM
                 continue
             completed, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
             for future in completed:
-                chunk, attempt = in_flight.pop(future)
-                kind, answer, why, retry_after = future.result()
-                if kind == "ok":
+                job, attempt = in_flight.pop(future)
+                kind, answers, again, why, retry_after = future.result()
+                if kind in ("ok", "mismatch"):
                     run.succeeded()
-                    done[chunk] = answer  # type: ignore[assignment]
-                    memory.put(chunk, answer)  # type: ignore[arg-type]
-                    finished += 1
+                    plan.arrived(answers)
+                    finished += len(answers)
+                    if again:
+                        run.note_error(why)
+                        run.retries += len(again)
+                        ask_again(again)
+                    if len(job) > 1:  # a text asked alone says nothing about line breaks
+                        mismatches = mismatches + 1 if kind == "mismatch" else 0
+                    if mismatches >= 2 and not one_per_request:
+                        one_per_request = True
+                        run.note_error(f"{config.backend} does not keep one answer line per text line: "
+                                       "sending one text per request")
                     continue
                 run.note_error(why)
                 if kind == "no-answer":
                     run.no_answer(why)
                 else:
                     run.answered()
-                if kind == "fatal":
-                    run.failed += 1
+                if kind == "split":
+                    run.retries += 1
+                    half = len(job) // 2
+                    fresh.extend([job[half:], job[:half]])
+                elif kind == "fatal":
+                    run.failed += len(job)
                     run.trip(f"{config.backend}: {why}")
                 elif kind == "invalid":
-                    run.rejected += 1  # asking again rarely fixes garbage, and costs quota
-                    give_up(chunk, why)
+                    run.rejected += len(job)  # asking again rarely fixes garbage, and costs quota
+                    give_up(job, why)
                 elif kind in ("retry", "no-answer") and attempt < config.retries:
                     run.retries += 1
                     delay = random.uniform(0, min(config.max_backoff, config.backoff * 2 ** attempt))
                     if retry_after is not None:
                         paused_until = max(paused_until, time.monotonic() + min(retry_after, config.max_backoff))
                     seq += 1
-                    heapq.heappush(retry_at, (time.monotonic() + delay, seq, chunk, attempt + 1))
+                    heapq.heappush(retry_at, (time.monotonic() + delay, seq, job, attempt + 1))
                 else:
-                    give_up(chunk, why)
+                    give_up(job, why)
             if progress is not None and completed:
-                progress(finished, len(need))
+                progress(finished, total)
             if time.monotonic() - last_save >= 1.0:
-                memory.save()
+                plan.memory.save()
                 last_save = time.monotonic()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-        for future, (chunk, _) in in_flight.items():  # answers that arrived while we were stopping
+        for future in in_flight:  # answers that arrived while we were stopping
             if future.done() and not future.cancelled() and future.exception() is None:
-                kind, answer, _, _ = future.result()
-                if kind == "ok" and chunk not in done:
-                    done[chunk] = answer  # type: ignore[assignment]
-                    memory.put(chunk, answer)  # type: ignore[arg-type]
-        memory.save()
+                kind, answers, _, _, _ = future.result()
+                if kind in ("ok", "mismatch"):
+                    plan.arrived(answers)
+        plan.memory.save()
         run.close()
         report.requests += run.requests
         report.chars_sent += run.chars
@@ -652,7 +707,6 @@ def _request_all(need: list[str], config: TranslatorConfig, memory: TranslationM
         if run.open.is_set():
             report.backend_down = True
             report.breaker_reason = run.reason
-    return done
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -844,8 +898,11 @@ def translate_command(items: Sequence[Item], config: TranslatorConfig, *, dry_ru
           f"memory: {memory_root(config)}", file=out)
     print(f"articles: {len(items)}, segments: {len(segments)}, from memory: {report.memory_hits}", file=out)
     if dry_run:
-        for chunk in report.would_send:
-            print(f"would send ({len(chunk)} chars): {chunk}", file=out)
+        for text in report.would_send:
+            lines = text.split(SEPARATOR)
+            print(f"would send ({len(text)} chars, {len(lines)} texts):", file=out)
+            for line in lines:
+                print(f"  {line}", file=out)
         print(f"would send {len(report.would_send)} requests, {report.chars_to_send} characters", file=out)
         return 0
     # Segments never sent because the breaker stopped the backend are not failures: say why they were not sent.
@@ -872,7 +929,7 @@ def prune_command(items: Sequence[Item], config: TranslatorConfig, *, out: TextI
     total = 0
     for backend in stored_backends(root, config.source, config.target):
         limit = LIMITS.get(backend, 450)
-        keep = [c for s in segments for c in split_for_limit(s, limit)]
+        keep = [key for s in segments for key in memory_keys(s, limit)]
         memory = TranslationMemory(root, backend, config.source, config.target)
         removed = memory.prune(keep)
         memory.save()

@@ -4,6 +4,7 @@ It answers `POST /translate` (parameters in the query string or the form body, a
 with {"translatedText": fake_english(q)} and records every request. `behaviour(server, q, nth)` can replace the
 answer: it gets the text and how many times that text was asked before, and returns (status, content type,
 body), or "sleep" (answer late), or "die" (drop the connection and stop the server: later requests are refused).
+A text of several lines (a batch) is answered line by line, as LibreTranslate does.
 """
 from __future__ import annotations
 
@@ -20,14 +21,10 @@ _LATIN = "abcdefghijklmnopqrstuvwxyz"
 
 
 def fake_english(text: str) -> str:
-    """A deterministic stand-in for a translation: every Arabic letter becomes a Latin one, order kept."""
-    out = []
-    for ch in text:
-        if "\u0600" <= ch <= "\u06ff":
-            out.append(_LATIN[ord(ch) % 26])
-        else:
-            out.append(ch)
-    return "EN " + "".join(out)
+    """A deterministic stand-in for a translation, line by line as real engines answer a text of several lines:
+    every Arabic letter becomes a Latin one, order kept, anything else (placeholders, digits) as it is."""
+    return "\n".join("EN " + "".join(_LATIN[ord(ch) % 26] if "\u0600" <= ch <= "\u06ff" else ch for ch in line)
+                     for line in text.split("\n"))
 
 
 Behaviour = Callable[["FakeLibreTranslate", str, int], Any]
@@ -106,8 +103,14 @@ class FakeLibreTranslate:
 
     @property
     def texts(self) -> list[str]:
+        """The text of every request, in order."""
         with self.lock:
             return [r.get("q", "") for r in self.requests]
+
+    @property
+    def lines(self) -> list[str]:
+        """Every line of every request: the texts sent, one a line."""
+        return [line for text in self.texts for line in text.split("\n")]
 
 
 def error_page(status: int = 200) -> tuple[int, str, str]:

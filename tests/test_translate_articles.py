@@ -190,10 +190,11 @@ def test_translate_command_and_prune(tmp_path):
         assert translate_command(items(), cfg, dry_run=True, out=out, err=err) == 0
         assert not server.requests
         text = out.getvalue()
-        assert "would send 4 requests" in text and f"{sum(map(len, segments_for(*items()[0])))} characters" in text
+        # The 4 segments, one a line, in one request.
+        assert "would send 1 requests" in text and f"{sum(map(len, segments_for(*items()[0]))) + 3} characters" in text
         out = io.StringIO()
         assert translate_command(items(), cfg, out=out, err=err) == 0
-        assert "requests made: 4" in out.getvalue() and "failures: 0" in out.getvalue()
+        assert "requests made: 1," in out.getvalue() and "failures: 0" in out.getvalue()
         assert "4/4" in err.getvalue()  # progress
         out = io.StringIO()
         assert translate_command(items(), cfg, out=out, err=err) == 0

@@ -30,11 +30,12 @@ def test_translate_subcommand(tmp_path, capsys):
         assert not server.requests
         would = [line for line in dry.splitlines() if line.startswith("would send (")]
         chars = sum(int(line.split("(")[1].split()[0]) for line in would)
-        assert f"would send {len(would)} requests, {chars} characters" in dry and len(would) > 10
+        lines = [line[2:] for line in dry.splitlines() if line.startswith("  ")]
+        assert f"would send {len(would)} requests, {chars} characters" in dry and len(lines) > 10
         assert generate.main(args) == 0
         out = capsys.readouterr().out
         assert f"requests made: {len(would)}," in out and f"characters sent: {chars}," in out
-        assert sorted(server.texts) == sorted(line.split("): ", 1)[1] for line in would)
+        assert server.lines == lines and len(server.texts) == len(would)
         assert generate.main(args) == 0
         assert "requests made: 0," in capsys.readouterr().out
     assert list((tmp_path / "memory" / "libre" / "ar-en").glob("*.jsonl"))

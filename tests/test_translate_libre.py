@@ -36,8 +36,9 @@ def test_every_segment_sent_and_answer_used_exactly(config):
     with FakeLibreTranslate() as server:
         result, report = translate_segments(segs, config(server.url))
     assert result == {s: fake_english(s) for s in segs}
-    assert sorted(server.texts) == sorted(segs)
-    assert report.requests == 12 and report.chars_sent == sum(map(len, segs))
+    # One request, one segment a line, each exactly once, in document order.
+    assert server.texts == ["\n".join(segs)]
+    assert report.requests == 1 and report.chars_sent == sum(map(len, segs)) + 11
     assert report.translated == 12 and not report.pending and not report.backend_down
     first = server.requests[0]
     assert first["source"] == "ar" and first["target"] == "en" and first["format"] == "text"
@@ -87,7 +88,7 @@ def test_429_twice_per_text_still_completes(config):
     with FakeLibreTranslate(limited) as server:
         result, report = translate_segments(segs, config(server.url))
     assert result == {s: fake_english(s) for s in segs}
-    assert report.requests == 24 and report.retries == 16 and not report.pending and not report.backend_down
+    assert report.requests == 3 and report.retries == 2 and not report.pending and not report.backend_down
 
 
 def test_500_always_opens_breaker_and_bounds_requests(config):
@@ -120,7 +121,7 @@ def test_timeout_then_success(config):
         segs = sentences(2)
         result, report = translate_segments(segs, config(server.url, timeout=0.2, concurrency=1,
                                                          breaker_unreachable=5))
-    assert result == {s: fake_english(s) for s in segs} and report.retries == 2
+    assert result == {s: fake_english(s) for s in segs} and report.retries == 1 and report.requests == 2
 
 
 @pytest.mark.parametrize("garbage", [
@@ -143,21 +144,26 @@ def test_garbage_never_returned_nor_cached(config, garbage):
 def test_garbage_for_some_segments_only(config):
     segs = sentences(6)
     bad = set(segs[::2])
-    with FakeLibreTranslate(lambda s, q, n: json_answer(q) if q in bad else None) as server:
+
+    def echo_bad(server, q, n):  # the bad lines come back untranslated, the others translated
+        return json_answer("\n".join(line if line in bad else fake_english(line) for line in q.split("\n")))
+    with FakeLibreTranslate(echo_bad) as server:
         cfg = config(server.url)
         result, report = translate_segments(segs, cfg)
     assert set(result) == set(segs) - bad and report.pending == bad and report.rejected == 3
-    assert not report.backend_down
+    # The batch, then each rejected line once more on its own (a batch's context may have caused it), then pending.
+    assert server.texts[0] == "\n".join(segs) and sorted(server.texts[1:]) == sorted(bad)
+    assert not report.backend_down and bad.isdisjoint(memory_text(cfg).splitlines())
 
 
 def test_server_dies_mid_run_keeps_partial_results(config, tmp_path):
-    segs = sentences(40)
+    segs = sentences(400)  # about a dozen batches
     answered = []
 
     def dying(server, q, nth):
-        if len(server.requests) > 10:
+        if len(server.requests) > 3:
             return "die"
-        answered.append(q)
+        answered.extend(q.split("\n"))
         return None
 
     with FakeLibreTranslate(dying) as server:
@@ -166,16 +172,16 @@ def test_server_dies_mid_run_keeps_partial_results(config, tmp_path):
         result, report = translate_segments(segs, cfg)
         assert time.monotonic() - started < 5
     assert report.backend_down and report.pending
-    assert set(result) == set(answered) and len(result) == 10
+    assert set(result) == set(answered) and 0 < len(result) < 400
     # The next run, with the server back, asks only for what is missing.
     with FakeLibreTranslate() as server2:
         result2, report2 = translate_segments(segs, replace(cfg, url=server2.url))
-    assert sorted(server2.texts) == sorted(set(segs) - set(answered))
-    assert result2 == {s: fake_english(s) for s in segs} and report2.memory_hits == 10
+    assert sorted(server2.lines) == sorted(set(segs) - set(answered))
+    assert result2 == {s: fake_english(s) for s in segs} and report2.memory_hits == len(answered)
 
 
 def test_interrupted_run_keeps_what_was_translated(config):
-    segs = sentences(30)
+    segs = sentences(300)  # several batches
     calls = []
 
     def progress(done, total):
@@ -187,9 +193,9 @@ def test_interrupted_run_keeps_what_was_translated(config):
         cfg = config(server.url, concurrency=1)
         with pytest.raises(KeyboardInterrupt):
             translate_segments(segs, cfg, progress=progress)
-        asked = set(server.texts)
+        asked = set(server.lines)
         _, report = translate_segments(segs, replace(cfg, backend="none"))
-    assert len(segs) - len(report.pending) >= 5
+    assert 5 <= len(segs) - len(report.pending) < 300
     assert set(segs) - report.pending <= asked
 
 
@@ -225,7 +231,7 @@ def test_dry_run_sends_nothing(config):
         before = len(server.requests)
         result, report = translate_segments(segs, cfg, dry_run=True)
         assert len(server.requests) == before
-    assert report.would_send == segs[2:5] and report.chars_to_send == sum(map(len, segs[2:5]))
+    assert report.would_send == ["\n".join(segs[2:5])] and report.chars_to_send == sum(map(len, segs[2:5])) + 2
     assert report.requests == 0 and result["2015"] == "2015" and set(result) == set(segs[:2]) | {"2015"}
 
 
