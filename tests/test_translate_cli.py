@@ -35,7 +35,7 @@ def test_translate_subcommand(tmp_path, capsys):
         assert generate.main(args) == 0
         out = capsys.readouterr().out
         assert f"requests made: {len(would)}," in out and f"characters sent: {chars}," in out
-        assert server.lines == lines and len(server.texts) == len(would)
+        assert sorted(server.lines) == sorted(lines) and len(server.texts) == len(would)  # 4 requests at a time
         assert generate.main(args) == 0
         assert "requests made: 0," in capsys.readouterr().out
     assert list((tmp_path / "memory" / "libre" / "ar-en").glob("*.jsonl"))
