@@ -16,7 +16,7 @@ from typing import Callable
 from .arabic import split_sentences, to_arabic_letters
 from .agencies import AGENCIES, table_key
 from .model import Article, HumanTranslation, Problem
-from .wire import flash_headline, is_trailer, split_trailing_marker, trailer_info
+from .wire import flash_headline, is_number_line, is_trailer, split_trailing_marker, trailer_info
 from .safety import count_unsafe_chars, defang, defuse_markdown, has_markup, markup_to_text, strip_unsafe_chars
 
 MECCA = dt.timezone(dt.timedelta(hours=3), "AST")
@@ -256,14 +256,18 @@ def _paragraph(text: str) -> tuple[str, ...]:
 
 def _peel_trailers(body: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], tuple[int, str] | None]:
     """The body without the trailer lines that end it (end markers, time line, teletype code, initials, slugs),
-    and the first time line among them as (line number, "HH:MM")."""
+    and the first time line among them as (line number, "HH:MM"). A line of bare numbers (`1258`, `2/3`) is a
+    trailer only below a line that is one: alone at the end it may be the article's own figure."""
     end = len(body)
-    time_line = None
-    while end and is_trailer(_fold(body[end - 1][1])):
-        times = trailer_info(_fold(body[end - 1][1]))
-        if times:
-            time_line = (body[end - 1][0], times[0])
+    while end and (is_trailer(_fold(body[end - 1][1])) or is_number_line(_fold(body[end - 1][1]))):
         end -= 1
+    while end < len(body) and not is_trailer(_fold(body[end][1])):
+        end += 1  # bare numbers above the first real trailer line stay body text
+    time_line = None
+    for n, line in reversed(body[end:]):
+        times = trailer_info(_fold(line))
+        if times:
+            time_line = (n, times[0])
     return body[:end], time_line
 
 

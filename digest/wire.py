@@ -67,6 +67,11 @@ def is_trailer(line: str) -> bool:
     return trailer_info(line) is not None
 
 
+def is_number_line(line: str) -> bool:
+    """Bare numbers (`1258`, `2/3`, `(1/2)`): a slug number or an HHMM time below a trailer line; alone, body."""
+    return bool(re.fullmatch(r"[\s(\[]*\d{1,6}(?:\s*[/\-]\s*\d{1,6})?[\s)\].]*", line.translate(_DIGITS)))
+
+
 # A body line that ends with the end marker, and maybe a trailer after it on the same line.
 _TRAILING_MARKER = re.compile(rf"\s*/{{1,2}}\s*(?:{_MARKER_WORDS})\s*/{{1,2}}(?P<rest>[^/]{{0,{MAX_TRAILER_CHARS}}})$")
 

@@ -28,6 +28,8 @@ TRAILERS = [
     ("zone-phrase", ["// انتهى //", "09:05 بتوقيت مكة المكرمة"], (9, 5)),
     ("same-line", ["// انتهى // 17:45 ت م NNNN"], (17, 45)),
     ("indic-digits", ["// انتهى //", "١٧:٤٥ ت م", "NNNN"], (17, 45)),
+    ("marker-number", ["// انتهى //", "1258", "2/3"], None),
+    ("agency-english", ["SPA 12:58 LOCAL TIME 09:58 GMT"], (12, 58)),
 ]
 
 
@@ -56,6 +58,13 @@ def test_last_sentence_on_the_same_line_as_the_marker_and_its_trailer():
     "عين اليوم – متابعات", "للمزيد زوروا الموقع الرسمي."])
 def test_prose_is_never_a_trailer(line):
     assert not is_trailer(line)
+
+
+def test_a_bare_number_at_the_end_is_body_unless_a_trailer_line_is_above_it():
+    fields = read_wire(_item(["2026"]))
+    assert [s for p in fields["paragraphs"] for s in p] == [LEAD, LAST, "2026"]
+    fields = read_wire(_item(["1/3", "ح م", "(2/3)"]))
+    assert [s for p in fields["paragraphs"] for s in p] == [LEAD, LAST, "1/3"]
 
 
 def test_a_trailer_line_gives_its_times():
@@ -106,7 +115,7 @@ def _write(folder, name, text):
 
 
 # --- the whole site: pages and feeds of a corpus with every form ----------------------------------------------------
-_CODES = re.compile(r"NNNN|ت م|\d{1,2}:\d{2} ت|انتهى|يتبع|النهاية|KUNA|ع ش/|ح م\b|س ع\b")
+_CODES = re.compile(r"NNNN|1258|2/3|LOCAL|GMT|ت م|\d{1,2}:\d{2} ت|انتهى|يتبع|النهاية|KUNA|ع ش/|ح م\b|س ع\b")
 
 
 def _texts(html: str) -> str:
@@ -143,6 +152,7 @@ def test_site_of_wire_items_shows_no_trailer_and_loses_no_last_sentence(tmp_path
     assert "<title>عاجل / انفجار في ميناء جدة التجاري</title>" in feed
     english = (out / "en" / "flash" / "index.html").read_text(encoding="utf-8")
     assert '<span class="flash">Breaking</span>' in english and "Explosion at Jeddah" in english
+    assert re.search(r'<time datetime="2026-12-05T12:58:00\+03:00">[^<]*, <bdi dir="ltr">12:58</bdi></time>', english)
     assert "<title>Breaking / Explosion at Jeddah&#x27;s commercial port</title>" in (
         out / "en" / "feed.xml").read_text(encoding="utf-8").replace("'", "&#x27;")
     dateonly = (out / "ar" / "dateonly" / "index.html").read_text(encoding="utf-8")
