@@ -251,6 +251,12 @@ def make_handler(site: Site, root: Path, base_path: str = "/"):
         def log_message(self, format, *args):  # noqa: A002 - quiet server; builds print what matters
             pass
 
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except (BrokenPipeError, ConnectionResetError):  # the page went away (reload, navigation): not news
+                pass
+
         def _send(self, code: int, body: bytes, ctype: str) -> None:
             self.send_response(code)
             self.send_header("Content-Type", ctype)
