@@ -37,6 +37,7 @@ def _usage_error(message: str) -> SystemExit:
 def _content_config(args: argparse.Namespace):
     """The config of a command that reads content/ (and writes output/): every check that can refuse the command
     runs here, before anything is loaded or written; a refusal exits 2."""
+    from digest.config import translator_problem
     from digest.output import OutputError, check_output_dir
 
     config = _config(args)
@@ -45,6 +46,10 @@ def _content_config(args: argparse.Namespace):
                            "holds the articles (to summarize one file: generate.py summarize FILE)")
     if not config.content_dir.is_dir():
         raise _usage_error(f"content folder {config.content_dir} does not exist")
+    if not (getattr(args, "dry_run", False) or getattr(args, "prune", False)):  # commands that may send text
+        problem = translator_problem(config.translator)
+        if problem:
+            raise _usage_error(problem)
     if getattr(args, "output", "absent") != "absent":  # the commands that write a site
         try:
             check_output_dir(config.output_dir, protected=(config.content_dir, config.root))

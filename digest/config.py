@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .translate import BACKENDS, TranslatorConfig
+from .translate import BACKENDS, KEY_ENV, TranslatorConfig
 
 LANGUAGES = ("ar", "en")
 
@@ -90,6 +90,25 @@ def _check_keys(data: dict[str, Any], where: str) -> None:
             mistakes.append(f"unknown key '{key}' {place} (known there: {', '.join(sorted(known))})")
     if mistakes:
         raise ConfigError(f"{where}: " + "; ".join(mistakes) + "; check the spelling")
+
+
+def translator_problem(translator: TranslatorConfig) -> str | None:
+    """What keeps the chosen backend from ever working (a setting, not the network), or None. Checked by the
+    commands that may send text, before any work; a dry run or a prune needs none of it."""
+    import os
+    from urllib.parse import urlsplit
+
+    name = translator.backend
+    if name == "libre" and not translator.url:
+        return ("translator 'libre' needs the address of a LibreTranslate server: --translator-url "
+                "http://HOST:PORT/ (or url in [translator] of site.toml)")
+    if name == "libre" and (urlsplit(translator.url).scheme not in ("http", "https")
+                            or not urlsplit(translator.url).hostname):
+        return f"translator URL {translator.url!r} is not an absolute http(s) address, e.g. http://127.0.0.1:5000/"
+    if name in ("deepl", "microsoft") and not os.environ.get(KEY_ENV[name]):
+        return (f"translator '{name}' needs its API key in the environment variable {KEY_ENV[name]} "
+                "(or use --translator none to publish from the translation memory only)")
+    return None
 
 
 def load_config(path: Path | None = None, *, root: Path | None = None, **overrides: Any) -> Config:

@@ -17,7 +17,7 @@ ARTICLE = ROOT / "content" / "000_0b3d9faf541c66ac.txt"
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "DIGEST_CACHE_DIR"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DIGEST_CACHE_DIR", "DEEPL_API_KEY")}
     return subprocess.run([sys.executable, str(ROOT / "generate.py"), *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=60)
 
@@ -59,6 +59,9 @@ BACKENDS = "google, libre, mymemory, deepl, microsoft, none"
     (["build", "--output", "photos"], ["photos", "not made by this generator", "--output"]),
     (["build", "--output", "content"], ["content", "choose an empty or new folder"]),
     (["watch", "--output", "photos"], ["photos", "not made by this generator"]),
+    (["build", "--translator", "libre"], ["'libre'", "--translator-url"]),
+    (["translate", "--translator", "libre", "--translator-url", "127.0.0.1:5000"], ["'127.0.0.1:5000'", "http"]),
+    (["build", "--translator", "deepl"], ["'deepl'", "DEEPL_API_KEY", "--translator none"]),
 ])
 def test_wrong_values_exit_2_with_one_line_and_write_nothing(project, args, words):
     before = listing(project, ROOT)
