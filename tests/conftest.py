@@ -9,7 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"  # test data, each folder with its provenance (NOTICE) or README.md
-WIRE = FIXTURES / "wire"  # eleven real wire/newspaper items (SaudiNewsNet, CC BY-NC-SA 4.0: see its NOTICE), three our own
+# Eleven real wire/newspaper items (SaudiNewsNet, CC BY-NC-SA 4.0: see its NOTICE) and three written for the tests.
+WIRE = FIXTURES / "wire"
 sys.path.insert(0, str(ROOT))
 
 
