@@ -1,5 +1,5 @@
-"""Shared fixtures: paths to the project and to the test data shipped in tests/fixtures/ (the suite reads nothing outside
-the repository), and a helper to build a site into a temp folder."""
+"""Shared fixtures: paths to the project and to the test data shipped in tests/fixtures/ (the suite reads nothing
+outside the repository), a helper to build a site into a temp folder, and one to make many articles."""
 from __future__ import annotations
 
 import sys

@@ -145,6 +145,7 @@ def test_an_offline_build_of_many_articles_prints_a_few_lines(tmp_path):
     (tmp_path / "config-none.toml").write_text(f'[translator]\nbackend = "none"\nmemory_dir = "{tmp_path}"\n',
                                                encoding="utf-8")
     for path in content.iterdir():
-        path.with_suffix(".en.md").write_text("---\ntitle: Report\nsummary: A report.\n---\nThe English text.\n", encoding="utf-8")
+        path.with_suffix(".en.md").write_text("---\ntitle: Report\nsummary: A report.\n---\nThe English text.\n",
+                                              encoding="utf-8")
     done = run("--config", str(tmp_path / "config-none.toml"), *args[2:], "-q", cwd=tmp_path)
     assert done.returncode == 0 and "untranslated" not in done.stderr and not listed.exists()
