@@ -550,7 +550,9 @@ def _write_untranslated(report: BuildReport, config: Config) -> Path | None:
         if not report.untranslated:
             path.unlink(missing_ok=True)
             return None
-        write_atomic(path, "".join(f"{p}\n" for p in report.untranslated).encode("utf-8"))
+        data = "".join(f"{p}\n" for p in report.untranslated).encode("utf-8")
+        if not path.is_file() or path.read_bytes() != data:  # a no-change build rewrites nothing
+            write_atomic(path, data)
     except OSError:  # a cache folder we cannot write: the count and the first names are still printed
         return None
     return path
