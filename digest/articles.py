@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Callable
 
 from .arabic import split_sentences, to_arabic_letters
+from .inputs import InputRefused, read_bounded
 from .agencies import AGENCIES, table_key
 from .model import Article, HumanTranslation, Problem
 from .wire import flash_headline, is_number_line, is_trailer, split_trailing_marker, trailer_info
-from .safety import count_unsafe_chars, defang, defuse_markdown, has_markup, markup_to_text, strip_unsafe_chars
+from .safety import (MarkdownBudget, count_unsafe_chars, defang, defuse_markdown, has_markup, markup_to_text,
+                     strip_unsafe_chars)
 
 MECCA = dt.timezone(dt.timedelta(hours=3), "AST")
 # A date without a time of day is placed at 13:00 Mecca time (10:00 UTC): the same calendar day for every reader
@@ -130,10 +132,21 @@ def parse_dateline(line: str) -> Dateline | None:
     return Dateline(place=place or None, date=date, agency=agency, impossible=impossible)
 
 
+MAX_SLUG_CHARS = 80
+MAX_SLUG_BYTES = 120  # UTF-8 bytes: a folder name must fit 255 bytes on every filesystem, '-2' and the like included
+# Names Windows cannot create (with any extension): a Pages site is also checked out on Windows machines.
+_WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$", re.I)
+
+
 def slugify(stem: str) -> str:
-    """A URL-safe, filesystem-safe slug: letters (Arabic included), digits, '-' and '_' only."""
+    """A URL-safe, filesystem-safe slug: letters (Arabic included), digits, '-' and '_' only; at most
+    MAX_SLUG_CHARS characters and MAX_SLUG_BYTES bytes (cut at a character boundary); never a name Windows
+    reserves (con, nul, com1, ...: '-article' is added)."""
     slug = re.sub(r"[^\w\-]+", "-", unicodedata.normalize("NFC", stem).strip(), flags=re.UNICODE).strip("-_").lower()
-    return slug[:80] or "article"
+    slug = slug[:MAX_SLUG_CHARS].encode("utf-8")[:MAX_SLUG_BYTES].decode("utf-8", "ignore").rstrip("-_")
+    if _WINDOWS_RESERVED.match(slug):
+        slug += "-article"
+    return slug or "article"
 
 
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
@@ -367,6 +380,58 @@ def _key_line(text: str, key: str) -> int | None:
     return text.count("\n", 0, found.start()) + 1 if found else None
 
 
+MAX_FRONT_MATTER_CHARS = 20_000
+MAX_YAML_DEPTH = 20  # front matter is flat 'key: value' lines; deeper nesting is an attack or a mistake
+MAX_YAML_INT_DIGITS = 30  # a longer run of digits stays text (Python refuses int() of over 4,300 digits anyway)
+_YAML_LOADER: list = []
+
+
+def _load_yaml(source: str) -> object:
+    """yaml.safe_load without its unbounded parts: aliases (*name) are refused, since a few hundred bytes of them
+    expand to gigabytes (the 'billion laughs'), nesting is capped at MAX_YAML_DEPTH, and huge integers stay text."""
+    depth = deepest = 0
+    for char in re.findall(r"[\[\]{}]", source):  # PyYAML's scanner is quadratic in flow nesting: look first
+        depth = depth + 1 if char in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    if deepest > MAX_YAML_DEPTH:
+        raise ArticleError(f"front matter is nested more than {MAX_YAML_DEPTH} levels deep; use plain 'key: value' "
+                           "lines", line=2)
+    if not _YAML_LOADER:
+        import yaml
+
+        class BoundedLoader(yaml.SafeLoader):
+            depth = 0
+
+            def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+                if self.check_event(yaml.AliasEvent):
+                    mark = self.peek_event().start_mark
+                    raise ArticleError("front matter uses a YAML alias (*name): aliases are not accepted (they can "
+                                       "expand a few bytes into gigabytes); write the value out", line=mark.line + 2)
+                self.depth += 1
+                try:
+                    if self.depth > MAX_YAML_DEPTH:
+                        mark = self.peek_event().start_mark
+                        raise ArticleError(f"front matter is nested more than {MAX_YAML_DEPTH} levels deep; use "
+                                           "plain 'key: value' lines", line=mark.line + 2)
+                    return super().compose_node(parent, index)
+                finally:
+                    self.depth -= 1
+
+            def construct_yaml_int(self, node):  # type: ignore[no-untyped-def]
+                digits = node.value.lstrip("+-0_")
+                if len(digits) > MAX_YAML_INT_DIGITS:
+                    return node.value
+                return super().construct_yaml_int(node)
+
+        BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
+        _YAML_LOADER.append(BoundedLoader)
+    loader = _YAML_LOADER[0](source)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def split_front_matter(text: str) -> tuple[dict, str, int]:
     """Return (front matter mapping, body, line number where the body starts)."""
     if not text.startswith("---\n"):
@@ -374,10 +439,13 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
     end = text.find("\n---", 4)
     if end < 0:
         raise ArticleError("front matter starts with '---' but has no closing '---' line", line=1)
-    try:
-        import yaml  # only Markdown files with front matter need it
+    if end > MAX_FRONT_MATTER_CHARS:
+        raise ArticleError(f"the front matter is {end:,} characters long (at most {MAX_FRONT_MATTER_CHARS:,}): it "
+                           "holds a few 'key: value' lines, the text goes below the closing '---'", line=1)
+    import yaml  # only Markdown files with front matter need it
 
-        meta = yaml.safe_load(text[4:end]) or {}
+    try:
+        meta = _load_yaml(text[4:end]) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ArticleError(f"front matter is not valid YAML: {getattr(exc, 'problem', None) or exc}; fix the "
@@ -396,13 +464,20 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
     return meta, body, text[: end].count("\n") + 3
 
 
-def markdown_blocks(body: str) -> list[str]:
-    """Blank-line separated blocks; prose blocks are unwrapped into one line."""
+def markdown_blocks(body: str, notes: Notes | None = None) -> list[str]:
+    """Blank-line separated blocks; prose blocks are unwrapped into one line. A block nested too deeply, or with
+    too much syntax for the Markdown library to read in bounded time (safety.MarkdownBudget), becomes its words
+    on one line, with a warning."""
     blocks = []
-    for block in re.split(r"\n\s*\n", body.strip()):
+    budget = MarkdownBudget()
+    for block in re.split(r"\n[ \t]*\n", body.strip()):
         block = block.strip("\n")
         if not block.strip():
             continue
+        block, flattened = budget.tame(block)
+        if flattened and notes is not None:
+            notes.add(f"a Markdown block is {flattened}; it was published as plain text (its words kept, its "
+                      "lists, quotes and links not)")
         if not is_structure_block(block):
             block = " ".join(line.strip() for line in block.split("\n"))
         blocks.append(block)
@@ -437,7 +512,7 @@ def read_markdown(text: str, notes: Notes | None = None) -> dict:
                            "'title: ...', '---'", line=1)
     _check_headline(title, _key_line(text, "title"))
     blocks = []
-    for block in markdown_blocks(body):
+    for block in markdown_blocks(body, notes):
         safe = defuse_markdown(block)
         if safe != block:
             notes.add("unsafe HTML or links removed from the Markdown body (script, frames, forms, event handlers, "
@@ -506,19 +581,13 @@ def git_first_commit_times(folder: Path) -> dict[str, int]:
 
 
 def read_limited(path: Path, max_bytes: int) -> bytes:
-    """The bytes of a regular file of at most `max_bytes` (checked before and while reading)."""
-    info = os.stat(path)
-    if not stat.S_ISREG(info.st_mode):
-        raise ArticleError("not a regular file (a device, pipe or socket); only plain files are read")
-    too_big = ArticleError(f"the file is {max(info.st_size, max_bytes + 1):,} bytes, over the limit of {max_bytes:,} "
-                           "bytes (max_file_bytes in site.toml); split it or raise the limit")
-    if info.st_size > max_bytes:
-        raise too_big
-    with open(path, "rb") as handle:
-        raw = handle.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise too_big
-    return raw
+    """The bytes of a regular file of at most `max_bytes` (checked before opening, and while reading)."""
+    try:
+        return read_bounded(path, max_bytes)
+    except InputRefused as exc:
+        if "over the limit" in str(exc):
+            raise ArticleError(f"the file {exc} (max_file_bytes in site.toml); split it or raise the limit") from None
+        raise ArticleError(f"the file {exc}") from None
 
 
 def _fallback_time(path: Path, committed: int | None) -> tuple[dt.datetime, str]:
@@ -597,7 +666,7 @@ def load_human_translation(path: Path, content_dir: Path, notes: Notes | None = 
     meta, body, _ = split_front_matter(text)
     _unknown_keys(meta, TRANSLATION_KEYS, text, notes)
     blocks = []
-    for block in markdown_blocks(body):
+    for block in markdown_blocks(body, notes):
         safe = defuse_markdown(block)
         if safe != block:
             notes.add("unsafe HTML or links removed from the Markdown body")
@@ -700,9 +769,16 @@ def _distinct_slugs(articles: list[Article]) -> tuple[list[Article], list[Proble
             while f"{slug}-{number}" in taken:
                 number += 1
             new = f"{slug}-{number}"
-            problems.append(Problem(article.source_path, f"its URL name {slug!r} is already used by "
-                                    f"{taken[slug]}; published as {new!r} instead (rename the file or set 'slug:' "
-                                    "so the URL stays stable)", "warning"))
+            other = taken[slug]
+            why = ""
+            if unicodedata.normalize("NFC", other) == unicodedata.normalize("NFC", article.source_path):
+                why = (" (the two file names differ only in how their letters are encoded, NFC vs NFD: they look "
+                       "the same but are two files)")
+            elif other.casefold() == article.source_path.casefold():
+                why = " (the two file names differ only in upper/lower case)"
+            problems.append(Problem(article.source_path, f"its URL name {slug!r} is already used by {other!r}"
+                                    f"{why}; published as {new!r} instead (rename the file or set 'slug:' so the "
+                                    "URL stays stable)", "warning"))
             article = replace(article, slug=new)
         taken[article.slug] = article.source_path
         result.append(article)

@@ -15,7 +15,8 @@ from .feeds import rss_feed, sitemap
 from .incremental import (TeaserLookup, TeaserRef, Teasers, article_stubs, dates_from_outside, fingerprints,
                           new_record, pack_record, plan_pages, quick_hash, reshard, teaser_shards, unpack_article,
                           unshard)
-from .model import Article, English, Problem, Summary
+from .memory import take_problems
+from .model import Article, English, Problem, Summary, one_line
 from .output import OutputLock, StagedOutput, check_output_dir
 from .render import (KNOWN_DATES, OTHER, ArticleView, PageRenderer, article_path, article_views, feed_path,
                      home_page_count, home_path, sort_key)
@@ -180,7 +181,7 @@ def _scan_inputs(config: Config, state: BuildState) -> _Inputs:
     fp = fingerprints(config, state)
     scanned = scan_content(config.content_dir)
     inputs_paths = list(scanned[0]) + sorted(scanned[1].values())
-    files = file_digests(inputs_paths, config.content_dir, state.files, state.scanned_ns)
+    files = file_digests(inputs_paths, config.content_dir, state.files, state.scanned_ns, config.max_file_bytes)
     git_times = git_first_commit_times(config.content_dir)
     whens = dates_from_outside(config, scanned[0], files, git_times)
     key = quick_hash(repr(sorted(fp.items())), repr(scanned[2]), str(config.output_dir.resolve()),
@@ -491,6 +492,7 @@ def _compute_records(config: Config, missing: list[Article], humans: dict, store
         store.put(skeys[slug], summary)
     clock.done("summarize", f"{len(todo)} articles ({len(full) - len(todo)} cached)")
     english, report.translation = translate_all(config, full, summaries, humans, say)
+    report.warnings += take_problems()  # broken translation memory files: their good lines were used
     clock.done("translate", f"{len(full)} articles looked up")
     views = {slug: v for slug, v in parallel(_views_one, [(config, a, summaries[a.slug], english[a.slug])
                                                            for a in full])}
@@ -580,7 +582,7 @@ def print_report(report: BuildReport, config: Config, log: Log = _stderr, *, qui
         where = f"; all listed in {listed}" if listed else ""
         log(f"{len(report.untranslated)} article(s) have no English translation yet ({why}){where}:")
         for path in report.untranslated[:UNTRANSLATED_SHOWN]:
-            log(f"  untranslated: {path}")
+            log(f"  untranslated: {one_line(path)}")
         if len(report.untranslated) > UNTRANSLATED_SHOWN:
             log(f"  … and {len(report.untranslated) - UNTRANSLATED_SHOWN:,} more")
     elif down and not quiet:

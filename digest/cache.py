@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .articles import relative_to
+from .inputs import InputRefused, read_bounded
 from .output import safe_join, write_atomic
 
 STATE_VERSION = 4
@@ -256,8 +257,9 @@ def forget_state(path: Path) -> None:
 
 # --- input scanning ----------------------------------------------------------------------------------------
 def file_digests(paths: Iterable[Path], base: Path, previous: dict[str, tuple[int, int, int, int, str]],
-                 previous_scan_ns: int) -> dict[str, tuple[int, int, int, int, str]]:
-    """sha256 of each file, re-read only when its stat signature changed (or is too recent to trust)."""
+                 previous_scan_ns: int, max_bytes: int | None = None) -> dict[str, tuple[int, int, int, int, str]]:
+    """sha256 of each file, re-read only when its stat signature changed (or is too recent to trust). A file that
+    is not a regular file, or is over `max_bytes`, is never opened: its digest says "refused"."""
     out: dict[str, tuple[int, int, int, int, str]] = {}
     rel_of = relative_to(base)
     for path in paths:
@@ -271,8 +273,14 @@ def file_digests(paths: Iterable[Path], base: Path, previous: dict[str, tuple[in
         if old is not None and old[:4] == sig and st.st_mtime_ns < previous_scan_ns - _RACY_NS:
             out[rel] = old
             continue
+        if not stat.S_ISREG(st.st_mode) or (max_bytes is not None and st.st_size > max_bytes):
+            out[rel] = (*sig, f"refused:{st.st_mode:o}")  # never opened: the reader says why, in one line
+            continue
         try:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            sha = hashlib.sha256(read_bounded(path, max_bytes if max_bytes is not None else st.st_size)).hexdigest()
+        except InputRefused:
+            out[rel] = (*sig, f"refused:{st.st_mode:o}")
+            continue
         except OSError:
             continue
         out[rel] = (*sig, sha)

@@ -19,12 +19,25 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+from .inputs import InputRefused, read_bounded
+from .model import Problem
 from .output import write_atomic
 
 # Characters that change nothing a reader sees: zero-width spaces/joiners, BOM, bidi marks, tatweel.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2066-\u2069\u202a-\u202e\ufeff\u0640]")
 _SPACE = re.compile(r"\s+")
 _RACY_NS = 2_000_000_000
+MAX_SHARD_BYTES = 64_000_000  # one shard file; a larger one (or a FIFO, device, /dev/zero link) is never read
+
+# Problems found in memory files by the loads of this process, one per file (the build reports them as warnings).
+_PROBLEMS: dict[str, Problem] = {}
+
+
+def take_problems() -> list[Problem]:
+    """The memory files found broken since the last call (their good lines were used), oldest first."""
+    found = list(_PROBLEMS.values())
+    _PROBLEMS.clear()
+    return found
 
 
 def normalise(text: str) -> str:
@@ -76,6 +89,7 @@ class TranslationMemory:
                 saved = pickle.load(handle)  # (signature, content digest, taken at ns, entries)
             if saved[0] == signature and newest < saved[2] - _RACY_NS:
                 self._entries = saved[3]
+                _PROBLEMS.update((p.path, p) for p in saved[4])
                 return
         except Exception:  # missing, torn or foreign: parse the files
             saved = None
@@ -85,11 +99,13 @@ class TranslationMemory:
         digest, texts = _content_digest(paths)
         if saved is not None and saved[1] == digest:
             self._entries = saved[3]
+            problems = saved[4]
         else:
-            self._parse(texts)  # the very bytes the digest was made of
+            problems = self._parse(texts)  # the very bytes the digest was made of
+        _PROBLEMS.update((p.path, p) for p in problems)
         if saved is None or saved[0] != signature or saved[1] != digest or newest >= saved[2] - _RACY_NS:
             try:
-                write_atomic(snapshot, pickle.dumps((signature, digest, taken, self._entries),
+                write_atomic(snapshot, pickle.dumps((signature, digest, taken, self._entries, problems),
                                                            protocol=pickle.HIGHEST_PROTOCOL))
             except OSError:
                 pass
@@ -97,20 +113,46 @@ class TranslationMemory:
     def _load(self) -> None:
         if not self.folder.is_dir():
             return
-        self._parse([path.read_bytes() for path in sorted(self.folder.glob("*.jsonl"))])
+        _PROBLEMS.update((p.path, p) for p in self._parse(_content_digest(sorted(self.folder.glob("*.jsonl")))[1]))
 
-    def _parse(self, texts: list[bytes]) -> None:
-        for data in texts:
-            for line in data.decode("utf-8").splitlines():
-                if not line.strip():
+    def _parse(self, texts: list[tuple[Path, bytes | Problem]]) -> list[Problem]:
+        """Read every good line; a file with bad lines gives one problem naming its first bad line."""
+        problems = []
+        for path, data in texts:
+            if isinstance(data, Problem):
+                problems.append(data)
+                continue
+            bad: list[tuple[int, str]] = []
+            for number, raw in enumerate(data.split(b"\n"), 1):
+                if not raw.strip():
                     continue
-                try:
-                    entry = json.loads(line)
-                    key, source, translation = entry["key"], entry["source"], entry["translation"]
-                except (ValueError, KeyError, TypeError):
-                    continue  # a hand-edited line gone wrong costs one re-translation, not the build
-                if isinstance(translation, str) and translation.strip() and key == segment_key(source):
-                    self._entries[key] = (source, translation)
+                why = self._parse_line(raw)
+                if why:
+                    bad.append((number, why))
+            if bad:
+                first, why = bad[0]
+                more = f" ({len(bad):,} bad lines in all)" if len(bad) > 1 else ""
+                problems.append(Problem(str(path), f"translation memory line ignored: {why}{more}; the file's other "
+                                        "lines were used (fix or delete the line)", "warning", first))
+        return problems
+
+    def _parse_line(self, raw: bytes) -> str | None:
+        """Add one memory line; or say why it cannot be used (a hand-edited line gone wrong costs one
+        re-translation, never the build)."""
+        try:
+            entry = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            return f"not UTF-8 (byte 0x{raw[exc.start]:02x})"
+        except (ValueError, RecursionError):
+            return "not a JSON object"
+        if not isinstance(entry, dict):
+            return "not a JSON object"
+        key, source, translation = entry.get("key"), entry.get("source"), entry.get("translation")
+        if not all(isinstance(v, str) for v in (key, source, translation)):
+            return "'key', 'source' and 'translation' must all be text"
+        if translation.strip() and key == segment_key(source):  # else: emptied or source corrected by hand
+            self._entries[key] = (source, translation)
+        return None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -162,18 +204,25 @@ class TranslationMemory:
         return len(contents)
 
 
-def _content_digest(paths: list[Path]) -> tuple[str, list[bytes]]:
-    """Hash of the files' names and bytes, and the bytes (parsed from these very bytes on a miss)."""
+def _content_digest(paths: list[Path]) -> tuple[str, list[tuple[Path, bytes | Problem]]]:
+    """Hash of the files' names and bytes, and the bytes (parsed from these very bytes on a miss); a file that
+    cannot be read within its bounds comes with its Problem instead."""
     h = hashlib.blake2b(digest_size=16)
-    texts = []
+    texts: list[tuple[Path, bytes | Problem]] = []
     for path in paths:
         try:
-            data = path.read_bytes()
+            data = read_bounded(path, MAX_SHARD_BYTES)
+        except InputRefused as exc:
+            problem = Problem(str(path), f"translation memory file not read: it {exc}; its entries are not used",
+                              "warning")
+            h.update(f"refused:{path.name}:{exc}".encode("utf-8", "surrogateescape"))
+            texts.append((path, problem))
+            continue
         except OSError:
             continue
         h.update(b"%d:%s\x00" % (len(data), path.name.encode("utf-8", "surrogateescape")))
         h.update(data)
-        texts.append(data)
+        texts.append((path, data))
     return h.hexdigest(), texts
 
 

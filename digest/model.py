@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 
@@ -101,5 +102,19 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.severity}: {self.message}"
+        where = f"{one_line(self.path)}:{self.line}" if self.line else one_line(self.path)
+        return f"{where}: {self.severity}: {one_line(self.message)}"
+
+
+# Characters that would break a message into several lines or rewrite the terminal: C0/C1 controls (newline,
+# carriage return, ESC of ANSI sequences), DEL, line/paragraph separators and bidi controls (which reorder what
+# follows them on screen). A file name or a value quoted in a message shows them repr-style instead.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """`text` for one line of terminal output: control characters escaped as repr() does ("\\n", "\\x1b")."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 import threading
 
 import nh3
@@ -135,11 +136,81 @@ def _markdown() -> "markdown_lib.Markdown":
     return md
 
 
+# --- bounds on what reaches the Markdown library ---------------------------------------------------------------
+# Python-Markdown recurses once per level of nested lists/quotes (RecursionError past ~300 levels) and its inline
+# patterns rescan the rest of a paragraph from every unmatched opener ('[', '![', '<', '`', '*'): quadratic time.
+# A block nested deeper than MAX_MARKDOWN_NESTING, or whose syntax characters x length would cost more than what
+# is left of MAX_MARKDOWN_WORK for the article, is flattened: its words kept as plain text, its syntax escaped.
+MAX_MARKDOWN_NESTING = 12
+MAX_MARKDOWN_WORK = 4_000_000  # ~1 s of Python-Markdown's worst case per article body; real articles use < 5%
+_MD_SYNTAX = re.compile(r"[\\`*_{}\[\]()#+\-.!<>&|~]")
+_MD_CONTAINER = re.compile(r"[ \t]*(?:[-*+>]|\d{1,9}[.)])(?=[ \t]|$)")
+_MD_LEADING_CONTAINERS = re.compile(r"^(?:[ \t]*(?:[-*+>]|\d{1,9}[.)])(?=[ \t]|$))+")
+
+
+def _nesting(block: str) -> int:
+    """How deep the lists and quotes of a block go: container marks opening a line plus indentation levels."""
+    deepest = 0
+    for line in block.split("\n"):
+        marks = 0
+        pos = 0
+        while marks <= MAX_MARKDOWN_NESTING:
+            found = _MD_CONTAINER.match(line, pos)
+            if not found:
+                break
+            marks += 1
+            pos = found.end()
+        indent = len(line) - len(line.lstrip(" \t"))
+        deepest = max(deepest, marks + line[:indent].expandtabs(4).count(" ") // 2)
+    return deepest
+
+
+def flatten_markdown(block: str) -> str:
+    """A block's words on one line: the list and quote marks opening its lines removed, the rest kept as written."""
+    return " ".join(" ".join(_MD_LEADING_CONTAINERS.sub("", line) for line in block.split("\n")).split())
+
+
+class MarkdownBudget:
+    """What one article body may cost the Markdown library; tame() spends it block by block."""
+
+    def __init__(self, work: int = MAX_MARKDOWN_WORK) -> None:
+        self.left = work
+
+    def tame(self, block: str) -> tuple[str, str | None]:
+        """(the block, or its flattened text; why it was flattened or None)."""
+        if _nesting(block) > MAX_MARKDOWN_NESTING:
+            return flatten_markdown(block), f"nested more than {MAX_MARKDOWN_NESTING} levels deep"
+        cost = len(_MD_SYNTAX.findall(block)) * len(block)
+        if cost > self.left:
+            return flatten_markdown(block), "too much Markdown syntax in one paragraph to interpret safely"
+        self.left -= cost
+        return block, None
+
+    def affordable(self, block: str) -> bool:
+        """The block can go through the Markdown library (and its cost is spent); else show it as plain text."""
+        return self.tame(block)[1] is None
+
+
 def markdown_to_html(text: str) -> str:
-    """Sanitised HTML of Markdown content: structure, links and dir/lang/heading ids; nothing that could run."""
+    """Sanitised HTML of Markdown content: structure, links and dir/lang/heading ids; nothing that could run.
+    Blocks past the nesting or work bounds (see MarkdownBudget) never reach Python-Markdown: a one-time marker
+    paragraph stands in for each, replaced afterwards by a paragraph of its escaped words."""
     md = _markdown()
     md.reset()
-    return clean_html(md.convert(strip_unsafe_chars(text)))
+    budget = MarkdownBudget()
+    marker = f"flattened{secrets.token_hex(8)}n"  # unguessable: content cannot forge it
+    blocks, flat = [], []
+    for block in re.split(r"\n[ \t]*\n", strip_unsafe_chars(text)):
+        if budget.affordable(block):
+            blocks.append(block)
+        else:
+            blocks.append(f"{marker}{len(flat)}")
+            flat.append(f"<p>{html.escape(flatten_markdown(block), quote=False)}</p>")
+    out = md.convert("\n\n".join(blocks))
+    if flat:
+        out = re.sub(rf"<p>{marker}(\d+)</p>|{marker}(\d+)",
+                     lambda m: flat[int(m.group(1) or m.group(2))], out)
+    return clean_html(out)
 
 
 _EMPHASIS_LEFT = re.compile(r"\*\*+|__+")  # marks of an emphasis cut in two by a sentence boundary

@@ -96,7 +96,7 @@ BAD_TEXTS = {
     "oversize.txt": (wire("خبر كبير جدا", AR_BODY * 40).encode(), "limit"),
     "yaml-bomb.md": (b"---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
                      b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-                     b"title: x\nsection: *d\n---\nbody\n", "section"),
+                     b"title: x\nsection: *d\n---\nbody\n", "alias"),
 }
 
 MAX_BYTES = 4000  # the size limit used in these tests: "oversize.txt" is over it, everything else under
