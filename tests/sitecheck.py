@@ -72,7 +72,7 @@ XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def build_fixture_site(tmp: Path, wire_files: list[str], *, per_page: int, base_url: str | None = None,
                        output_name: str = "output"):
     """Build the seed article (with its human English) plus the named wire items (file names or prefixes of
-    ../shared/corpus/wire) into `tmp`, offline. Returns (config, report)."""
+    tests/fixtures/wire) into `tmp`, offline. Returns (config, report)."""
     import shutil
     from dataclasses import replace
 
