@@ -3,6 +3,7 @@ tokens, stop words and a light stemmer. Pure Python and regex only, so importing
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # --- display normalisation -------------------------------------------------------------
 
@@ -160,6 +161,18 @@ _MATCH_MAP = str.maketrans({
 def normalize(text: str) -> str:
     """Matching normalisation (never for display): drop diacritics and tatweel, unify alef and
     hamza carriers, ya/alef maqsura, ta marbuta and Persian letters, Western digits, lower case."""
+    if len(text) <= _CACHED_CHARS:
+        return _normalize_sentence(text)
+    return _DIACRITICS.sub("", text).translate(_MATCH_MAP).lower()
+
+
+# The summarizer normalises each sentence twice (its terms, then the boilerplate rules): sentence-sized texts are
+# cached, so the second time is a lookup. Bounded in count and size (at most 2,048 x 1,000 characters).
+_CACHED_CHARS = 1000
+
+
+@lru_cache(maxsize=2048)
+def _normalize_sentence(text: str) -> str:
     return _DIACRITICS.sub("", text).translate(_MATCH_MAP).lower()
 
 
