@@ -1,8 +1,8 @@
 """Only words go to the translator: inline Markdown, URLs, e-mail addresses and codes become placeholders.
 
 A segment is sent as its words with every inline element replaced by a placeholder `ZXQ<n>` (n = 1, 2, ... in
-order). Literal elements (URLs, e-mail addresses, code spans, inline HTML, entities, escapes, stray Markdown marks,
-codes such as `1MDB`, `F-16`, `3.5%`, `10:30`) come back verbatim; wrapping elements (links, images, emphasis)
+order). Literal elements (URLs, e-mail addresses, @handles, code spans, inline HTML, entities, escapes, stray
+Markdown marks, codes such as `1MDB`, `F-16`, `3.5%`, `10:30`) come back verbatim; wrapping elements (links, images, emphasis)
 come back as their marks around the translation of their text, which is a segment of its own (a link's text is
 sent, never its target; an image's alt text, never its src). An answer must hold every placeholder of its request
 exactly once, or it is rejected like garbage.
@@ -28,7 +28,7 @@ _FOUND = re.compile(r"Z\s?X\s?Q\s?(\d+)", re.IGNORECASE)
 
 # Every length is bounded, so the scan stays linear on hostile input (no unbounded lazy run before a backreference).
 _INLINE = re.compile(
-    r"(?=[`!\[\]<*_~\\&\ue000\ue001A-Za-z0-9])"  # where an element can start: other positions fail at once
+    r"(?=[`!\[\]<*_~\\&@:\ue000\ue001A-Za-z0-9])"  # where an element can start: other positions fail at once
     r"(?:(?P<code>(?P<ticks>`{1,3})[^`\n]{1,500}?(?P=ticks))"
     r"|(?P<image>!\[(?P<alt>[^\[\]\n]{0,300})\](?P<src>\((?:[^()\s]|\([^()\s]{0,200}\)){0,2000}"
     r"(?:\s+\"[^\"\n]{0,300}\")?\)))"
@@ -36,18 +36,19 @@ _INLINE = re.compile(
     r"(?:\s+\"[^\"\n]{0,300}\")?\)|\[[^\[\]\n]{0,100}\]))"
     r"|(?P<auto><(?:https?://|mailto:)[^<>\s]{1,2000}>|<[^<>\s@]{1,64}@[^<>\s@]{1,255}>)"
     r"|(?P<html></?[A-Za-z][A-Za-z0-9-]{0,20}(?:\s[^<>\n]{0,500})?/?>)"
-    r"|(?P<url>(?:https?://|www\.)[^\s<>\"'()\[\]]{0,2000}[^\s<>\"'()\[\].,;:!?،؛؟])"
+    r"|(?P<url>(?:[A-Za-z][A-Za-z0-9+.-]{0,15}://|www\.)[^\s<>\"'()\[\]]{0,2000}[^\s<>\"'()\[\].,;:!?،؛؟])"
     r"|(?P<email>[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24})"
+    r"|(?P<handle>@[A-Za-z0-9_]{0,30})"
     r"|(?P<strong>(?P<smark>\*\*|__|~~)(?=\S)(?P<stext>[^\n]{0,300}?\S)(?P=smark))"
     r"|(?P<em>(?P<emark>[*_])(?=[^\s*_])(?P<etext>[^*_\n]{0,300}?[^\s*_])(?P=emark))"
     r"|(?P<escape>\\[\\`*_{}\[\]()#+\-.!|~<>])"
     r"|(?P<entity>&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
-    r"|(?P<marks>[`*_~\[\]\ue000\ue001]+|ZXQ\d*)"
+    r"|(?P<marks>[`*_~\[\]\ue000\ue001]+|ZXQ\d*|://)"
     r"|(?P<token>(?<![A-Za-z0-9])[A-Za-z0-9][A-Za-z0-9.,:/%+-]{0,40}))",
     re.IGNORECASE)
 _CODE_TRAIL = ".,:/+-"
 # Text with none of these holds no element (plain Arabic, plain numbers): not scanned at all.
-_MAYBE = re.compile(r"[`!\[\]<*_~\\&\ue000\ue001A-Za-z]|\d[A-Za-z.,:/%+-]")
+_MAYBE = re.compile(r"[`!\[\]<*_~\\&@\ue000\ue001A-Za-z]|\d[A-Za-z.,:/%+-]")
 
 
 @dataclass(frozen=True)
@@ -102,14 +103,17 @@ def protect(text: str) -> Protected:
     slots: list[Slot] = []
     parts: list[str] = []
     last = 0
-    for match in _INLINE.finditer(text):
+    pos = 0
+    while (match := _INLINE.search(text, pos)) is not None:
         slot = _slot(match)
-        if slot is None:
+        if slot is None:  # a word or number left to the translator: an element may still start inside it
+            pos = match.start() + 1
             continue
+        pos = match.start() + len(slot.text)
         parts.append(text[last:match.start()])
         slots.append(slot)
         parts.append(_MARK.format(len(slots)))
-        last = match.start() + len(slot.text)
+        last = pos
     parts.append(text[last:])
     return Protected("".join(parts), tuple(slots))
 

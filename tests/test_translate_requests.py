@@ -53,6 +53,31 @@ def test_the_source_comes_back_whole_from_any_text(text):
     assert restore(sent, protected.slots, lambda inner: inner) is not None
 
 
+_WORD = st.sampled_from(["قال", "الوزير", "في", "الرياض", "2015", "OCBC", "(واس)", "،", "."])
+_PATH = st.text(alphabet="abcxyz019-_./?=&%#", min_size=1, max_size=20)
+_ELEMENT = st.one_of(
+    _WORD,
+    st.builds(lambda w, p: f"[{w}](https://ex.com/{p})", _WORD, _PATH),
+    st.builds(lambda w, p: f"![{w}](http://ex.com/{p}.jpg)", _WORD, _PATH),
+    st.builds(lambda p: f"https://www.ex.com/{p}", _PATH),
+    st.builds(lambda u: f"{u}@mail.example.org", st.text(alphabet="abc._-19", min_size=1, max_size=10)),
+    st.builds(lambda w, m: f"{m}{w}{m}", _WORD, st.sampled_from(["**", "*", "_", "__", "~~"])),
+    st.builds(lambda c: f"`{c}`", st.text(alphabet="abc <>*[]()", min_size=1, max_size=10)),
+    st.sampled_from(["@SPAgov", "1MDB", "F-16", "3.5%", "10:30", "<br>", "&amp;", "\\*", "ftp://a.b/c"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ELEMENT, min_size=1, max_size=12), st.sampled_from([" ", "", " و"]))
+def test_no_syntax_url_or_address_is_ever_sent(elements, glue):
+    text = glue.join(elements)
+    sent = for_request(protect(text).text)
+    assert not re.search(r"[`*_~\[\]]|://|@|www\.|&amp;|<br>|\\", sent), (text, sent)
+    # Every link text, alt text and emphasised word is sent too, as a text of its own (or is no words at all).
+    for inner in inner_segments(text):
+        assert not re.search(r"[`*_~\[\]]|://|@", for_request(protect(inner).text))
+
+
 def test_a_placeholder_changed_case_or_spaced_is_still_found_and_a_lost_one_is_refused():
     sent = for_request(protect(MIXED).text)
     assert placeholder_problem(sent, sent.replace("ZXQ1", "Zxq 1")) is None
