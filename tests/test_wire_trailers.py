@@ -166,3 +166,17 @@ def test_site_of_wire_items_shows_no_trailer_and_loses_no_last_sentence(tmp_path
         for hours in (-8, 12):
             assert when.astimezone(dt.timezone(dt.timedelta(hours=hours))).date() == dt.date(2026, 12, 5), \
                 (item.findtext("title"), hours)
+
+
+def test_a_machine_translated_flash_is_complete_with_its_title_as_summary(tmp_path):
+    from digest.summarize import summarize
+    from digest.translate import english_for, segments_for
+
+    article = load_article(_write(tmp_path, "f.txt", "عاجل / انفجار في ميناء جدة التجاري\n12:58 ت م\n"), tmp_path, {})
+    summary = summarize(article)
+    assert article.flash and summary.text == "انفجار في ميناء جدة التجاري"
+    assert segments_for(article, summary, None) == ["انفجار في ميناء جدة التجاري"]  # one request, not two
+    english = english_for(article, summary, None, {"انفجار في ميناء جدة التجاري": "Explosion at Jeddah port"})
+    assert english.complete and english.title == english.summary == "Explosion at Jeddah port"
+    assert english.paragraphs == ()
+    assert not english_for(article, summary, None, {}).complete  # pending until translated: no English page
