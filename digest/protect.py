@@ -2,10 +2,10 @@
 
 A segment is sent as its words with every inline element replaced by a placeholder `ZXQ<n>` (n = 1, 2, ... in
 order). Literal elements (URLs, e-mail addresses, @handles, code spans, inline HTML, entities, escapes, stray
-Markdown marks, codes such as `1MDB`, `F-16`, `3.5%`, `10:30`) come back verbatim; wrapping elements (links, images, emphasis)
-come back as their marks around the translation of their text, which is a segment of its own (a link's text is
-sent, never its target; an image's alt text, never its src). An answer must hold every placeholder of its request
-exactly once, or it is rejected like garbage.
+Markdown marks, codes such as `1MDB`, `F-16`, `3.5%`, `10:30`) come back verbatim; wrapping elements (links,
+images, emphasis) come back as their marks around the translation of their text, which is a segment of its own (a
+link's text is sent, never its target; an image's alt text, never its src). An answer must hold every placeholder
+of its request exactly once, or it is rejected like garbage.
 
 Why `ZXQ<n>`: in Arabic source text a Latin capital-letter code is copied verbatim by machine translation engines
 (it reads as an acronym or product code), while punctuation-based forms are rewritten in the wild: `%s` -> `% s`,

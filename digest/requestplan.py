@@ -28,6 +28,9 @@ LIMITS = {"google": 4500, "libre": 4500, "mymemory": 450, "deepl": 4500, "micros
 # takes 6 bytes percent-encoded, so a batch is also kept under this many bytes of encoded text. A server with a
 # smaller limit answers 400/413/414: the batch is then halved (translate.py).
 URL_BUDGET = {"google": 12_000, "libre": 12_000, "mymemory": 12_000, "deepl": 12_000}
+# A batch has at most this many characters where that is less than LIMITS: libretranslate.com refuses more than
+# 2,000 (LibreTranslate issue #437), and a self-hosted server on a small CPU takes seconds per sentence.
+BATCH_CHARS = {"libre": 2000}
 SEPARATOR = "\n"  # one chunk per line
 
 

@@ -34,7 +34,8 @@ from .articles import is_structure_block
 from .english import english_meta, human_summary, meta_segments
 from .memory import TranslationMemory, normalise, stored_backends
 from .protect import placeholder_problem
-from .requestplan import LIMITS, SEPARATOR, URL_BUDGET, RequestPlan, Unit, batches, chunks_of, memory_keys, stored_english
+from .requestplan import (BATCH_CHARS, LIMITS, SEPARATOR, URL_BUDGET, RequestPlan, Unit, batches, chunks_of,
+                          memory_keys, stored_english)
 from .model import Article, English, HumanTranslation, Summary
 from .safety import markdown_to_text
 
@@ -183,6 +184,7 @@ def split_for_limit(text: str, limit: int) -> list[str]:
 
 _local = threading.local()
 _DEFAULT_TIMEOUT = (3.05, 30.0)
+TIMEOUT_CHARS = 1500  # translator.timeout is the read timeout of a request of up to this many characters
 
 
 class _RequestsWithTimeout:
@@ -200,7 +202,7 @@ class _RequestsWithTimeout:
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         run: _Run | None = getattr(_local, "run", None)
-        kwargs.setdefault("timeout", run.timeout if run else _DEFAULT_TIMEOUT)
+        kwargs.setdefault("timeout", getattr(_local, "timeout", None) or (run.timeout if run else _DEFAULT_TIMEOUT))
         session = run.session() if run else requests
         if run:
             run.count_request()
@@ -363,6 +365,12 @@ class _Run:
         self._failure_streak = 0
         self._sessions: list[requests.Session] = []
 
+    def timeout_for(self, chars: int) -> tuple[float, float]:
+        """(connect, read) timeout of a request of `chars` characters: a batch takes a slow engine (LibreTranslate
+        on a small CPU) longer to answer, so the read timeout is `timeout` per TIMEOUT_CHARS characters."""
+        connect, read = self.timeout
+        return connect, read * max(1.0, chars / TIMEOUT_CHARS)
+
     def session(self) -> requests.Session:
         if getattr(_local, "session_run", None) is not self:
             _local.session = requests.Session()
@@ -462,6 +470,7 @@ def _attempt(batch: tuple[Unit, ...], run: _Run) -> Outcome:
     except BackendError as exc:
         return "fatal", {}, [], str(exc), None
     text = SEPARATOR.join(unit.sent for unit in batch)
+    _local.timeout = run.timeout_for(len(text))
     with run.lock:
         run.chars += len(text)
     try:
@@ -551,7 +560,8 @@ def translate_segments(segments: Sequence[str], config: TranslatorConfig, *,
     plan = RequestPlan(memory, LIMITS[config.backend], lambda text: needs_translation(text, config.source))
     for segment in to_do:
         plan.add(segment)
-    jobs = batches(list(plan.units.values()), LIMITS[config.backend], URL_BUDGET.get(config.backend))
+    jobs = batches(list(plan.units.values()), BATCH_CHARS.get(config.backend, LIMITS[config.backend]),
+                   URL_BUDGET.get(config.backend))
 
     if dry_run:
         report.would_send = [SEPARATOR.join(unit.sent for unit in job) for job in jobs]
