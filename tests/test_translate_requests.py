@@ -3,6 +3,7 @@ return), several segments per request up to each backend's budget, and what happ
 The real deep-translator code talks to a LibreTranslate-compatible server on 127.0.0.1 or to recorded answers."""
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -305,3 +306,28 @@ def test_a_built_english_page_keeps_every_link_and_image_target(tmp_path, make_c
     for kept in ("https://example.com/register", "info@example.com", "10:30", "<code>BOOK24</code>"):
         assert kept in article_en
     assert f"<strong>{fake_english('معرض الكتاب')}</strong>" in article_en
+
+
+def test_prune_keeps_the_entries_of_link_texts(tmp_path):
+    from test_translate_articles import article
+
+    from digest.model import Summary
+    from digest.translate import prune_command
+
+    linked = article(paragraphs=((LINK,), ("وأكد الجانبان أهمية التعاون.",)))
+    items = [(linked, Summary(picks=((1, 0),), text=""), None)]
+    with FakeLibreTranslate() as server:
+        config = TranslatorConfig(backend="libre", url=server.url, memory_dir=str(tmp_path / "m"))
+        assert translate_command_quiet(items, config) == 0
+    memory = TranslationMemory(config.memory_dir, "libre", "ar", "en")
+    assert memory.get("الموقع الرسمي") is not None and memory.get(LINK) is not None
+    out = io.StringIO()
+    assert prune_command(items, config, out=out) == 0 and "removed 0 stale entries" in out.getvalue()
+    assert prune_command([], config, out=io.StringIO()) == 0  # no article left: everything goes
+    assert len(TranslationMemory(config.memory_dir, "libre", "ar", "en")) == 0
+
+
+def translate_command_quiet(items, config) -> int:
+    from digest.translate import translate_command
+
+    return translate_command(items, config, out=io.StringIO(), err=io.StringIO())
