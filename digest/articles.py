@@ -11,7 +11,7 @@ import subprocess
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .arabic import split_sentences, to_arabic_letters
 from .inputs import InputRefused, read_bounded
@@ -801,11 +801,14 @@ def relative_to(base: Path) -> Callable[[Path | str], str]:
 
 def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, load: Callable[..., Article] | None = None,
                  scanned: tuple | None = None, git_times: dict[str, int] | None = None,
+                 load_human: Callable[..., Any] | None = None,
                  ) -> tuple[list[Article], dict[str, HumanTranslation], list[Problem]]:
     """Every publishable article, the human translations by slug, and at most one problem per file.
     `load` stands in for load_article (same arguments): the build passes a cached one, and the scan_content
-    result and git times it already has (`scanned`, `git_times`), so the folder is walked and git run once."""
+    result and git times it already has (`scanned`, `git_times`), so the folder is walked and git run once.
+    `load_human` stands in for load_human_translation (the build's cached one gives back a cache key)."""
     load = load or load_article
+    load_human = load_human or load_human_translation
     paths, translation_paths, problems = scanned if scanned is not None else scan_content(content_dir)
     problems = list(problems)
     if git_times is None:
@@ -853,7 +856,7 @@ def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, load:
             continue
         notes = Notes()
         try:
-            humans[by_stem[stem].slug] = load_human_translation(path, content_dir, notes, max_bytes=max_bytes)
+            humans[by_stem[stem].slug] = load_human(path, content_dir, notes, max_bytes=max_bytes)
         except ArticleError as exc:
             problems.append(Problem(rel, f"translation ignored: {exc}", "warning", exc.line))
             continue

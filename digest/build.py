@@ -7,20 +7,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from .articles import git_first_commit_times, load_article, load_content, relative_to, scan_content
+from .articles import (Notes, git_first_commit_times, load_article, load_content, load_human_translation, relative_to,
+                       scan_content)
 from .cache import (BuildState, IncrementalOutput, Store, apply_journal, cache_dir, digest_of, file_digests,
                     forget_state, load_heavy, load_state, remove_leftovers, save_quick, save_state, state_path)
 from .config import Config
 from .feeds import rss_feed, sitemap
 from .incremental import (TeaserLookup, TeaserRef, Teasers, article_stubs, dates_from_outside, fingerprints,
-                          new_record, pack_record, plan_pages, quick_hash, reshard, teaser_shards, unpack_article,
-                          unshard)
+                          memory_digest, new_record, pack_record, plan_pages, quick_hash, reshard, teaser_shards,
+                          unpack_article, unpack_record, unshard)
 from .memory import take_problems
 from .model import Article, English, Problem, Summary, one_line
 from .output import OutputLock, StagedOutput, check_output_dir
 from .render import (KNOWN_DATES, OTHER, ArticleView, PageRenderer, article_path, article_views, feed_path,
                      home_page_count, home_path, sort_key)
 from .renderpool import dedupe_home_jobs, parallel, render_pages
+from .stage import TranslatorStatus, for_build, load_status, pending_segments
 from .translate import english_for, segments_for, translate_segments
 
 # Exit codes of `generate.py build` (documented in the README and in `generate.py build --help`):
@@ -39,6 +41,8 @@ class BuildReport:
     untranslated: list[str] = field(default_factory=list)  # source paths of articles with no English page
     human: int = 0  # articles with a human translation file (content/<stem>.en.md)
     translation: object | None = None  # translate.TranslationReport
+    translator_note: str | None = None  # why the translator was not asked (it was found unreachable lately)
+    pending_records: int = 0  # articles whose English (a page or some field of it) waits for a translation
     pages: int = 0
     seconds: float = 0.0
 
@@ -51,7 +55,7 @@ class BuildReport:
 
 
 # What a no-change build replays from the last build's report (saved with the state).
-_REPLAYED = ("published", "english", "skipped", "warnings", "untranslated", "pages", "human")
+_REPLAYED = ("published", "english", "skipped", "warnings", "untranslated", "pages", "human", "pending_records")
 
 Log = Callable[[str], None]
 
@@ -65,19 +69,35 @@ def summarize_all(config: Config, articles: list[Article]) -> dict[str, Summary]
 
 
 def translate_all(config: Config, articles: list[Article], summaries: dict[str, Summary], humans: dict,
-                  log: Log) -> tuple[dict[str, English], object]:
+                  log: Log, status: TranslatorStatus | None = None
+                  ) -> tuple[dict[str, English], object, dict[str, tuple[str, ...]], dict[str, str]]:
+    """English of `articles`; the translator is asked for segments not in the memory only when `status` allows it
+    (else memory alone). Also per slug: its machine segments, and the digest of the answers they got."""
     needed: dict[str, None] = {}  # ordered set: first-seen order keeps requests in document order
+    segments: dict[str, tuple[str, ...]] = {}
     for a in articles:
-        for segment in segments_for(a, summaries[a.slug], humans.get(a.slug)):
+        segments[a.slug] = tuple(segments_for(a, summaries[a.slug], humans.get(a.slug)))
+        for segment in segments[a.slug]:
             needed.setdefault(segment)
     # The parsed memory is kept beside the build cache while its files are unchanged.
-    machine, report = translate_segments(list(needed), config.translator, snapshot_dir=cache_dir(config.output_dir))
+    ask = status is not None and status.may_request(config.translator)
+    tr = for_build(config.translator) if ask else config.translator
+    machine, report = translate_segments(list(needed), tr, snapshot_dir=cache_dir(config.output_dir), dry_run=not ask)
+    if ask and needed:
+        status.note(report)
     budget = {"sentences": config.summary_sentences, "words": None if config.summary_sentences else config.summary_words}
     english = {a.slug: english_for(a, summaries[a.slug], humans.get(a.slug), machine, **budget) for a in articles}
-    return english, report
+    answers = {slug: answers_digest(segs, machine) for slug, segs in segments.items()}
+    return english, report, segments, answers
 
 
-def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool = False) -> BuildReport:
+def answers_digest(segments: tuple[str, ...], machine) -> str:
+    """What the memory answered for a record's segments: when it changes, the record is made again."""
+    return digest_of([(s, machine.get(s)) for s in segments]) if segments else ""
+
+
+def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool = False,
+          translate: bool = True) -> BuildReport:
     """Build the site into config.output_dir. Bad articles are reported, not fatal.
 
     Incremental: per-article work comes from the cache (digest/cache.py) when its inputs are unchanged, and only
@@ -85,7 +105,12 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
     changed, or most pages changed) renders everything into a fresh folder that is swapped in whole; an
     incremental one writes the changed files through a journal. Either way the result is byte-identical to a
     clean full build, and a killed build leaves the previous site. `full=True` ignores the previous build's plan
-    (every page is rendered and written) but still uses the per-article caches, which are keyed by content."""
+    (every page is rendered and written) but still uses the per-article caches, which are keyed by content.
+
+    Translation is a stage: an article whose English is pending is cached like any other (Arabic page only). With
+    `translate`, the build asks the translator for the pending segments (those of new records, and those of cached
+    pending records), unless a recent run found it unreachable (digest/stage.py); without it (serve and watch, which
+    translate in the background) the build reads the memory only and never waits on the network."""
     started = time.perf_counter()
     # A folder the build would refuse to replace is refused before anything is read or written (no lock, no cache).
     check_output_dir(config.output_dir, protected=(config.content_dir, config.root))
@@ -97,13 +122,17 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
     for repair in lock.recovered:
         say(f"note: {repair}")
     store = None
+    status = load_status(cdir, config.translator) if translate else None
     try:
         spath = state_path(cdir, config.output_dir)
         state = load_state(spath, config.output_dir, heavy=False)
         if full:
             state.files = {}  # --full trusts no stat signature: every input file is hashed again
         inputs = _scan_inputs(config, state)
-        if not full and _nothing_changed(config, state, spath, inputs, report, clock):
+        retry = status is not None and bool(state.summary.get("pending_records")) and status.may_request(
+            config.translator)
+        if not (full or retry) and _nothing_changed(config, state, spath, inputs, report, clock):
+            report.translator_note = status.describe() if status and report.pending_records else None
             report.seconds = time.perf_counter() - started
             return report
         if not load_heavy(spath, state) or full:
@@ -111,7 +140,9 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         stub_shards, state.stubs = state.stubs, unshard(state.stubs)
         store = Store(cdir / "store.sqlite")
         loaded = _load_stage(config, state, store, inputs, report, clock)
-        records = _records_stage(config, state, store, inputs.fp, loaded, say, report, clock)
+        if retry and _translate_stage(config, state, store, inputs.fp, loaded, status, report, clock):
+            inputs = _scan_inputs(config, state)  # the memory changed: so did the fingerprint of all inputs
+        records = _records_stage(config, state, store, inputs.fp, loaded, say, report, clock, status)
         listing = _listing(loaded.articles, records, loaded.humans, report)
         plan, jobs = plan_pages(config, inputs.fp, listing)
         small = _small_files(config, inputs.fp, loaded.articles, listing, records, store, plan)
@@ -122,12 +153,14 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         _write_stage(config, spath, state.manifest, plan, jobs, small, teasers, listing, records, store, new_state,
                      report, clock)
         new_state.summary = {name: getattr(report, name) for name in _REPLAYED}
-        new_state.summary["volatile"] = any(r.get("volatile") for r in records.records.values())
+        new_state.summary["memory"] = inputs.fp["memory"]  # the memory the records were checked against
         save_state(spath, new_state)
     finally:
         if store is not None:
             store.close()
         lock.release()
+    if status is not None and report.pending_records:
+        report.translator_note = status.describe()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -144,9 +177,11 @@ class _Inputs(NamedTuple):
 
 class _Loaded(NamedTuple):
     articles: list[Article]  # newest first
-    humans: dict
+    humans: dict  # slug -> cache key of its human translation (the parsed file is read from the store when needed)
     akeys: dict[str, str]  # source path -> article cache key
     fresh: dict  # article key -> Article (or the exception) read or parsed by this build
+    human_notes: dict  # human translation key -> its reading notes, for the next build (BuildState.humans)
+    human_paths: dict[str, Path]  # human translation key -> its file
 
 
 class _Records(NamedTuple):
@@ -193,8 +228,7 @@ def _scan_inputs(config: Config, state: BuildState) -> _Inputs:
 def _nothing_changed(config: Config, state: BuildState, spath: Path, inputs: _Inputs, report: BuildReport,
                      clock: _Clock) -> bool:
     """Nothing changed since the last build: its report stands, nothing is read, rendered or written."""
-    if not (state.inputs == inputs.key and state.summary and not state.summary.get("volatile")
-            and config.output_dir.is_dir()):
+    if not (state.inputs == inputs.key and state.summary and config.output_dir.is_dir()):
         return False
     for name in _REPLAYED:
         setattr(report, name, state.summary.get(name, getattr(report, name)))
@@ -207,36 +241,84 @@ def _nothing_changed(config: Config, state: BuildState, spath: Path, inputs: _In
 
 def _load_stage(config: Config, state: BuildState, store: Store, inputs: _Inputs, report: BuildReport,
                 clock: _Clock) -> _Loaded:
-    articles, humans, problems, akeys, parsed, fresh = _load(config, state, store, inputs.fp, inputs.scanned,
-                                                             inputs.files, inputs.git_times, inputs.whens)
+    articles, humans, problems, akeys, parsed, fresh, human_notes, human_paths = _load(
+        config, state, store, inputs.fp, inputs.scanned, inputs.files, inputs.git_times, inputs.whens)
     report.skipped = [p for p in problems if p.severity == "error"]
     report.warnings = [p for p in problems if p.severity != "error"]
     articles.sort(key=sort_key, reverse=True)
     clock.done("load", f"{len(articles)} articles from {config.content_dir}"
                + (f", {len(report.skipped)} skipped" if report.skipped else "")
                + f" ({parsed} parsed, {len(articles) - min(parsed, len(articles))} cached)")
-    return _Loaded(articles, humans, akeys, fresh)
+    return _Loaded(articles, humans, akeys, fresh, human_notes, human_paths)
+
+
+def _record_keys(fp: dict[str, str], loaded: _Loaded) -> dict[str, str]:
+    """slug -> record key: the article, its slug, its human translation and the settings (not the memory)."""
+    akeys, humans = loaded.akeys, loaded.humans
+    return {a.slug: quick_hash(fp["record"], akeys[a.source_path], a.slug, humans.get(a.slug) or "")
+            for a in loaded.articles}
+
+
+def _translate_stage(config: Config, state: BuildState, store: Store, fp: dict[str, str], loaded: _Loaded,
+                     status: TranslatorStatus, report: BuildReport, clock: _Clock) -> bool:
+    """Ask the translator for the pending segments of cached records (new records ask for theirs when they are
+    made). True when some answer arrived, i.e. the memory changed."""
+    records = {k: state.records[k] for k in _record_keys(fp, loaded).values() if k in state.records}
+    needed = pending_segments(store, records)
+    if not needed:
+        return False
+    _, report.translation = translate_segments(needed, for_build(config.translator),
+                                               snapshot_dir=cache_dir(config.output_dir))
+    status.note(report.translation)
+    clock.done("translate", f"{len(needed)} pending segments: {report.translation.translated} translated")
+    return report.translation.translated > 0
+
+
+def _answers_changed(config: Config, store: Store, rkeys: list[str], records: dict[str, dict]) -> set[str]:
+    """Record keys (of `rkeys`) whose segments get other answers from the memory than when they were made."""
+    found = store.get_many(f"T:{k}" for k in rkeys)
+    segments = {k: found[f"T:{k}"][0] if f"T:{k}" in found else None for k in rkeys}
+    machine = _memory_answers(config, (s for segs in segments.values() if segs for s in segs))
+    return {k for k in rkeys if segments[k] is None or answers_digest(segments[k], machine) != records[k]["answers"]}
+
+
+def _memory_answers(config: Config, segments) -> dict[str, str]:
+    """What the memory alone answers for `segments` (the memory is not even read when there are none)."""
+    needed = list(dict.fromkeys(segments))
+    if not needed:
+        return {}
+    machine, _ = translate_segments(needed, config.translator, snapshot_dir=cache_dir(config.output_dir),
+                                    dry_run=True)
+    return machine
 
 
 def _records_stage(config: Config, state: BuildState, store: Store, fp: dict[str, str], loaded: _Loaded, say: Log,
-                   report: BuildReport, clock: _Clock) -> _Records:
-    """Summarize + translate + page models: only for articles whose record (views) is not cached."""
+                   report: BuildReport, clock: _Clock, status: TranslatorStatus | None) -> _Records:
+    """Summarize + translate + page models: only for articles whose record (views) is not cached, or whose segments
+    got new answers from the memory since it was made."""
     articles, humans, akeys = loaded.articles, loaded.humans, loaded.akeys
-    rkeys = {a.slug: quick_hash(fp["record"], akeys[a.source_path], a.slug, repr(humans.get(a.slug)))
-             for a in articles}
+    rkeys = _record_keys(fp, loaded)
     records: dict[str, dict] = {}
     for a in articles:
         packed = state.records.get(rkeys[a.slug])
         if packed is not None:
-            records[a.slug] = {"complete": packed[0], "digests": packed[1], "tdigests": packed[2]}
+            records[a.slug] = unpack_record(packed)
+    if fp["memory"] != state.summary.get("memory"):
+        # The memory changed since the last build: drop the records whose segments it now answers otherwise.
+        by_key = {rkeys[slug]: rec for slug, rec in records.items() if rec["answers"]}
+        stale = _answers_changed(config, store, list(by_key), by_key)
+        records = {slug: rec for slug, rec in records.items() if rkeys[slug] not in stale}
     missing = [a for a in articles if a.slug not in records]
     new_teasers: dict[str, dict[str, ArticleView]] = {}  # record key -> teaser views, for records not in the state
     if missing:
+        # Records made by an earlier build (an edit undone, a lost state): used when the memory answers as then.
         found = store.get_many(f"R:{rkeys[a.slug]}" for a in missing)
+        found_t = store.get_many(f"T:{rkeys[a.slug]}" for a in missing if f"R:{rkeys[a.slug]}" in found)
+        machine = _memory_answers(config, (s for v in found_t.values() for s in v[0]))
         for a in missing:
-            views = found.get(f"R:{rkeys[a.slug]}")
-            if views is not None:
-                records[a.slug] = new_record(views, complete="en" in views)
+            views, made = found.get(f"R:{rkeys[a.slug]}"), found_t.get(f"T:{rkeys[a.slug]}")
+            if views is not None and made is not None and answers_digest(made[0], machine) == made[1]:
+                records[a.slug] = new_record(views, complete="en" in views, pending=made[2], answers=made[1])
                 new_teasers[rkeys[a.slug]] = records[a.slug]["teasers"]
         missing = [a for a in missing if a.slug not in records]
     fresh_views: dict[str, dict[str, ArticleView]] = {}
@@ -244,23 +326,22 @@ def _records_stage(config: Config, state: BuildState, store: Store, fp: dict[str
     if missing:
         KNOWN_DATES.clear()
         KNOWN_DATES.update(dates)
-        fresh_views, pending = _compute_records(config, missing, humans, store, akeys, fp, say, report, clock,
-                                                loaded.fresh)
-        volatile = config.translator.backend != "none"
+        fresh_views, pending, segments, answers = _compute_records(config, missing, humans, store, akeys, fp, say,
+                                                                   report, clock, loaded.fresh, loaded.human_paths,
+                                                                   status)
         for a in missing:
-            views = fresh_views[a.slug]
-            rec = new_record(views, complete="en" in views)
-            # A pending translation is retried by the next build: only complete records are kept then (an English
+            views, rkey = fresh_views[a.slug], rkeys[a.slug]
+            # A pending translation is an ordinary record: its page waits for the memory to answer (an English
             # page whose place or byline is pending is complete, but waits for that field too).
-            if (rec["complete"] and a.slug not in pending) or not volatile:
-                store.put(f"R:{rkeys[a.slug]}", views)
-            else:
-                rec["volatile"] = True
+            rec = new_record(views, complete="en" in views, pending=a.slug in pending, answers=answers[a.slug])
+            store.put(f"R:{rkey}", views)
+            store.put(f"T:{rkey}", (segments[a.slug], answers[a.slug], rec["pending"]))
             records[a.slug] = rec
-            new_teasers[rkeys[a.slug]] = rec["teasers"]
+            new_teasers[rkey] = rec["teasers"]
     else:
         clock.done("summarize", "0 articles (all cached)")
     store.flush()
+    report.pending_records = sum(1 for rec in records.values() if rec["pending"])
     return _Records(rkeys, records, new_teasers, fresh_views, dates)
 
 
@@ -327,8 +408,10 @@ def _next_state(config: Config, state: BuildState, inputs: _Inputs, plan: dict[s
             dates[(v.date_iso[:10], v.lang)] = v.date_display
     new_state.dates = (inputs.fp["code"], dates)
     rkeys = records.rkeys
-    new_state.records = {rkeys[a.slug]: state.records.get(rkeys[a.slug]) or pack_record(recs[a.slug])
-                         for a in articles if not recs[a.slug].get("volatile")}
+    # A record made by this build replaces the state's under the same key (the memory answered otherwise).
+    new_state.records = {rkeys[a.slug]: pack_record(recs[a.slug]) if rkeys[a.slug] in records.new_teasers
+                         else state.records[rkeys[a.slug]] for a in articles}
+    new_state.humans = loaded.human_notes
     new_state.teasers = teaser_shards(new_state.records, state, records.new_teasers)
     new_state.stubs = reshard(article_stubs(articles, loaded.akeys, state, loaded.fresh), stub_shards, state.stubs)
     return new_state
@@ -446,9 +529,30 @@ def _load(config: Config, state: BuildState, store: Store, fp: dict[str, str], s
             raise value
         return value
 
+    human_notes: dict[str, tuple] = {}
+    human_paths: dict[str, Path] = {}
+
+    def cached_human(path: Path, content_dir: Path, notes: Notes, *, max_bytes: int) -> str:
+        """The cache key of a human translation file (parsed, and put in the store, only when it changed); its
+        reading notes are replayed, as parsing would give them."""
+        rel = rel_of(path)
+        k = quick_hash(fp["article"], "human", rel, files[rel][4]) if rel in files else None
+        if k is None or k not in state.humans:
+            mine = Notes()
+            human = load_human_translation(path, content_dir, mine, max_bytes=max_bytes)
+            if k is None:  # not scanned (vanished meanwhile): no key to keep it under
+                k = quick_hash("unscanned", rel, repr(human))
+            fresh[f"H:{k}"] = human
+            store.put(f"H:{k}", human)
+            state.humans[k] = tuple(mine.items)
+        for line, message in state.humans[k]:
+            notes.add(message, line)
+        human_notes[k], human_paths[k] = state.humans[k], path
+        return k
+
     articles, humans, problems = load_content(config.content_dir, max_bytes=config.max_file_bytes, load=cached_load,
-                                              scanned=scanned, git_times=git_times)
-    return articles, humans, problems, akeys, len(need_parse), fresh
+                                              scanned=scanned, git_times=git_times, load_human=cached_human)
+    return articles, humans, problems, akeys, len(need_parse), fresh, human_notes, human_paths
 
 
 _GIT_TIMES: dict[str, int] = {}
@@ -461,11 +565,19 @@ def _parse_one(path: str, content_dir: str, max_bytes: int):
         return path, exc
 
 
-def _compute_records(config: Config, missing: list[Article], humans: dict, store: Store, akeys: dict[str, str],
-                     fp: dict[str, str], say: Log, report: BuildReport, clock: _Clock,
-                     fresh: dict) -> tuple[dict[str, dict], set[str]]:
-    """Summary, English and page models of the articles not in the cache (in parallel when many), and the slugs
-    whose English still waits for a translation of some field."""
+def _compute_records(config: Config, missing: list[Article], human_keys: dict, store: Store, akeys: dict[str, str],
+                     fp: dict[str, str], say: Log, report: BuildReport, clock: _Clock, fresh: dict,
+                     human_paths: dict[str, Path], status: TranslatorStatus | None) -> tuple[dict[str, dict], set[str], dict, dict]:
+    """Summary, English and page models of the articles not in the cache (in parallel when many), the slugs
+    whose English still waits for a translation of some field, and per slug its machine segments and the digest
+    of their answers (translate_all)."""
+    wanted = {a.slug: human_keys[a.slug] for a in missing if a.slug in human_keys}
+    stored = store.get_many(f"H:{k}" for k in wanted.values() if f"H:{k}" not in fresh)
+    humans = {slug: fresh.get(f"H:{k}") or stored.get(f"H:{k}") for slug, k in wanted.items()}
+    for slug, human in humans.items():
+        if human is None:  # the store lost it (a cleared cache beside a kept state): read the file again
+            humans[slug] = load_human_translation(human_paths[wanted[slug]], config.content_dir,
+                                                  max_bytes=config.max_file_bytes)
     full: list[Article] = []
     need_body = [a for a in missing if not a.paragraphs]
     bodies = store.get_many(f"A:{akeys[a.source_path]}" for a in need_body)
@@ -491,13 +603,13 @@ def _compute_records(config: Config, missing: list[Article], humans: dict, store
         summaries[slug] = summary
         store.put(skeys[slug], summary)
     clock.done("summarize", f"{len(todo)} articles ({len(full) - len(todo)} cached)")
-    english, report.translation = translate_all(config, full, summaries, humans, say)
+    english, report.translation, segments, answers = translate_all(config, full, summaries, humans, say, status)
     report.warnings += take_problems()  # broken translation memory files: their good lines were used
     clock.done("translate", f"{len(full)} articles looked up")
     views = {slug: v for slug, v in parallel(_views_one, [(config, a, summaries[a.slug], english[a.slug])
                                                            for a in full])}
     clock.done("models", f"{len(full)} articles")
-    return views, {slug for slug, en in english.items() if en.pending}
+    return views, {slug for slug, en in english.items() if en.pending}, segments, answers
 
 
 def _summarize_one(article: Article, sentences: int | None, words: int | None) -> tuple[str, Summary]:
@@ -577,8 +689,8 @@ def print_report(report: BuildReport, config: Config, log: Log = _stderr, *, qui
                           f"({tr.chars_sent} characters), {tr.memory_hits} from memory")
         log("translation: articles " + ", ".join(status))
     if report.untranslated and not quiet:
-        why = (f"translator '{config.translator.backend}' could not be reached, they are requested again on the "
-               "next build" if down else "no English page or feed item")
+        why = (f"translator '{config.translator.backend}' could not be reached" if down
+               else "no English page or feed item")
         where = f"; all listed in {listed}" if listed else ""
         log(f"{len(report.untranslated)} article(s) have no English translation yet ({why}){where}:")
         for path in report.untranslated[:UNTRANSLATED_SHOWN]:
@@ -586,8 +698,9 @@ def print_report(report: BuildReport, config: Config, log: Log = _stderr, *, qui
         if len(report.untranslated) > UNTRANSLATED_SHOWN:
             log(f"  … and {len(report.untranslated) - UNTRANSLATED_SHOWN:,} more")
     elif down and not quiet:
-        log(f"translator '{config.translator.backend}' could not be reached; "
-            "pending translations will be requested on the next build")
+        log(f"translator '{config.translator.backend}' could not be reached")
+    if report.translator_note and not quiet:
+        log(report.translator_note)  # when the translator is asked again
     untranslated = ""
     if report.untranslated:
         untranslated = f", {len(report.untranslated)} untranslated"

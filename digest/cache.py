@@ -33,7 +33,7 @@ from .articles import relative_to
 from .inputs import InputRefused, read_bounded
 from .output import safe_join, write_atomic
 
-STATE_VERSION = 4
+STATE_VERSION = 5
 # Libraries whose version changes bytes of the output (Markdown, sanitizer, dates, templates, YAML).
 _LIBRARIES = ("Jinja2", "Markdown", "MarkupSafe", "nh3", "Babel", "PyYAML")
 # A file modified this close to the previous scan may have changed again within the same timestamp tick,
@@ -183,13 +183,15 @@ class BuildState:
     manifest: dict[str, str] = field(default_factory=dict)  # output file -> recipe key
     files: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)  # input -> stat sig + sha256
     scanned_ns: int = 0  # wall clock when `files` was taken
-    records: dict[str, Any] = field(default_factory=dict)  # record key -> (complete, digests, teaser digests)
+    # record key -> (complete, digests, teaser digests, pending, digest of the memory's answers for its segments)
+    records: dict[str, Any] = field(default_factory=dict)
     stubs: dict[str, Any] = field(default_factory=dict)  # shard -> pickled {article key: Article fields, no body}
     inputs: str = ""  # hash of every input of the build that saved this state
     summary: dict[str, Any] = field(default_factory=dict)  # that build's report, replayed by a no-change build
     templates: tuple = ()  # (hash of the template sources, per-template dependency digests)
     teasers: dict[str, bytes] = field(default_factory=dict)  # shard -> pickled {record key: teaser tuples}
     dates: tuple = ()  # (code version, {(ISO date, lang): display date}) seen in earlier builds
+    humans: dict[str, tuple] = field(default_factory=dict)  # human translation key -> its reading notes
     token: str = ""
 
 
@@ -202,7 +204,7 @@ def _quick_path(path: Path) -> Path:
 
 
 _QUICK = ("output", "files", "scanned_ns", "inputs", "summary", "templates", "token")
-_HEAVY = ("manifest", "records", "stubs", "dates", "teasers")
+_HEAVY = ("manifest", "records", "stubs", "dates", "teasers", "humans")
 
 
 def load_state(path: Path, output_dir: Path, heavy: bool = True) -> BuildState:

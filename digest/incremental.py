@@ -34,16 +34,23 @@ def fingerprints(config: Config, state: BuildState) -> dict[str, str]:
     static = tree_digest(config.static_dir)
     templates = _template_digests(config.templates_dir, state)
     tr = config.translator
-    memory = stat_digest(memory_root(tr), "*.jsonl")
     fp = {
         "code": code, "site": site, "static": static,
         "article": digest_of(code, config.max_file_bytes),
         "summary": digest_of(code, config.summary_sentences, config.summary_words),
-        "record": digest_of(site, repr(tr), memory),
+        # Not the memory: a record remembers the answers its own segments got (build._answers_changed), so an
+        # answer arriving makes again only the records that use it.
+        "record": digest_of(site, repr(tr)),
+        "memory": memory_digest(tr),
     }
     for name in ("article.html", "index.html", "404.html"):
         fp[name] = digest_of(site, static, templates.get(name, ""))
     return fp
+
+
+def memory_digest(tr) -> str:
+    """Cheap fingerprint of the translation memory's files (rewritten only by atomic replace)."""
+    return stat_digest(memory_root(tr), "*.jsonl")
 
 
 def _template_digests(folder: Path, state: BuildState) -> dict[str, str]:
@@ -240,16 +247,23 @@ def reshard(values: dict[str, Any], old_shards: dict[str, bytes], old_values: di
     return out
 
 
-def new_record(views: dict[str, ArticleView], complete: bool) -> dict:
+def new_record(views: dict[str, ArticleView], complete: bool, pending: bool = False, answers: str = "") -> dict:
+    """`pending`: some field waits for a translation; `answers`: digest of the memory's answers for the record's
+    machine segments ("" when it has none)."""
     teasers = {lang: replace(v, body_html=Markup("")) for lang, v in views.items()}
     return {"teasers": teasers,
             "digests": {lang: digest_of(repr(v)) for lang, v in views.items()},
             "tdigests": {lang: digest_of(repr(v)) for lang, v in teasers.items()},
-            "complete": complete}
+            "complete": complete, "pending": pending, "answers": answers}
 
 
 def pack_record(record: dict) -> tuple:
-    return (record["complete"], record["digests"], record["tdigests"])
+    return (record["complete"], record["digests"], record["tdigests"], record["pending"], record["answers"])
+
+
+def unpack_record(packed: tuple) -> dict:
+    return {"complete": packed[0], "digests": packed[1], "tdigests": packed[2], "pending": packed[3],
+            "answers": packed[4]}
 
 
 # --- plan: every page and the recipe (hash of all its inputs) it is made from --------------------------------------

@@ -10,6 +10,10 @@ that does not exist gets the site's 404.html, live reload included, so a page th
 Live reload exists only in served responses: the server adds <script src="/__livereload.js"> to HTML as it
 sends it; the files in output/ never contain it. The script polls /__livereload (the build generation number,
 the last build's error and problems) and reloads the page when the generation changes.
+
+The translator never delays a rebuild: builds here read the translation memory only (the Arabic page is up at
+once), and when articles are left pending a background thread asks the translator for their segments; its
+answers trigger a rebuild that adds the English (and the open page reloads).
 """
 from __future__ import annotations
 
@@ -120,10 +124,13 @@ def ignored(path: str) -> bool:
 
 
 class Site:
-    """Build state shared by the watcher and the server."""
+    """Build state shared by the watcher and the server. `build_once` returns the build's report; `after` gets it
+    once the rebuild is done and the lock released (the background translation's start)."""
 
-    def __init__(self, build_once: Callable[[], object], log: Callable[[str], None]):
+    def __init__(self, build_once: Callable[[], object], log: Callable[[str], None],
+                 after: Callable[[object], None] | None = None):
         self._build_once = build_once
+        self._after = after
         self.log = log
         self.generation = 0
         self.error: str | None = None
@@ -165,7 +172,9 @@ class Site:
                              for p in found]
             self._finished()
             self.log(f"rebuilt in {time.perf_counter() - started:.2f}s")
-            return True
+        if self._after is not None:  # outside the lock: a save is never kept waiting by what follows a build
+            self._after(report)
+        return True
 
 
 class Watcher:
@@ -325,6 +334,46 @@ def _not_found_page(root: Path, error: str | None) -> bytes:
             "</body></html>").encode()
 
 
+class BackgroundTranslator:
+    """One thread at a time asks the translator for what the last build left pending; when answers arrive, the
+    site is rebuilt (memory only, so in a fraction of a second) and the English pages appear."""
+
+    def __init__(self, config_loader: Callable[[], Config], log: Callable[[str], None]):
+        self.config_loader = config_loader
+        self.log = log
+        self.site: Site | None = None
+        self._thread: threading.Thread | None = None
+
+    def after_build(self, report) -> None:
+        """Start a background run when the build left articles pending (and none is running)."""
+        if not getattr(report, "pending_records", 0) or (self._thread is not None and self._thread.is_alive()):
+            return
+        try:
+            config = self.config_loader()
+        except ConfigError:
+            return  # the next build says what is wrong with the config
+        self._thread = threading.Thread(target=self._run, args=(config,), name="translate", daemon=True)
+        self._thread.start()
+
+    def _run(self, config: Config) -> None:
+        from .stage import translate_pending
+
+        try:
+            report = translate_pending(config.output_dir, config.translator)
+        except Exception as exc:  # noqa: BLE001 - the server keeps going; the next build says what is pending
+            self.log(f"background translation failed: {type(exc).__name__}: {exc}")
+            return
+        if report is None:
+            return
+        if report.translated:
+            self.log(f"translated {report.translated} segment(s) in the background; rebuilding")
+            if self.site is not None:
+                self.site.rebuild()
+        elif report.backend_down:
+            self.log(f"translator '{config.translator.backend}' not reached ({report.breaker_reason}); "
+                     "English pages wait, the Arabic pages are up")
+
+
 def _build_function(config_loader: Callable[[], Config], quiet: bool, log: Callable[[str], None]):
     from .build import build, print_report
 
@@ -333,7 +382,7 @@ def _build_function(config_loader: Callable[[], Config], quiet: bool, log: Calla
             config = config_loader()  # re-read: a config change takes effect at the next save
         except ConfigError as exc:
             raise RuntimeError(str(exc)) from None
-        report = build(config, quiet=quiet, log=log)
+        report = build(config, quiet=quiet, log=log, translate=False)  # never waits on the network
         if not quiet or report.skipped:
             print_report(report, config, log, quiet=quiet)
         return report
@@ -346,7 +395,9 @@ def watch_and_serve(config_loader: Callable[[], Config], *, port: int | None, qu
                     ready: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> int:
     """Build, then watch (and serve when `port` is not None) until Ctrl-C or `stop` is set."""
     config = config_loader()
-    site = Site(_build_function(config_loader, quiet, log), log)
+    translator = BackgroundTranslator(config_loader, log)
+    site = Site(_build_function(config_loader, quiet, log), log, after=translator.after_build)
+    translator.site = site
     server = None
     if port is not None:  # the port first: a port in use is said at once, before a build
         try:
