@@ -147,7 +147,9 @@ def watch_rebuild(cmd: list[str], victim: Path, targets: list[Path], rep: int) -
                 break
         threading.Thread(target=process.stderr.read, daemon=True).start()  # keep the pipe drained
         time.sleep(0.5)  # the observer is running
-        targets = [p for p in targets if p.exists()]  # with --pending the article may have no English page
+        # With --pending the article may have no English page: then nothing English changes (its feed included).
+        targets = [p for p in targets if (p.parent if p.name == "index.html" else p.parent / victim.stem)
+                   .joinpath("index.html").exists()]
         before = [p.stat().st_ino for p in targets]
         started = time.perf_counter()
         toggle_paragraph(victim, rep)

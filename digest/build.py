@@ -14,7 +14,7 @@ from .cache import (BuildState, IncrementalOutput, Store, apply_journal, cache_d
 from .config import Config
 from .feeds import rss_feed, sitemap
 from .incremental import (TeaserLookup, TeaserRef, Teasers, article_stubs, dates_from_outside, fingerprints,
-                          memory_digest, new_record, pack_record, plan_pages, quick_hash, reshard, teaser_shards,
+                          new_record, pack_record, plan_pages, quick_hash, reshard, teaser_shards,
                           unpack_article, unpack_record, unshard)
 from .memory import take_problems
 from .model import Article, English, Problem, Summary, one_line
@@ -567,7 +567,8 @@ def _parse_one(path: str, content_dir: str, max_bytes: int):
 
 def _compute_records(config: Config, missing: list[Article], human_keys: dict, store: Store, akeys: dict[str, str],
                      fp: dict[str, str], say: Log, report: BuildReport, clock: _Clock, fresh: dict,
-                     human_paths: dict[str, Path], status: TranslatorStatus | None) -> tuple[dict[str, dict], set[str], dict, dict]:
+                     human_paths: dict[str, Path], status: TranslatorStatus | None
+                     ) -> tuple[dict[str, dict], set[str], dict, dict]:
     """Summary, English and page models of the articles not in the cache (in parallel when many), the slugs
     whose English still waits for a translation of some field, and per slug its machine segments and the digest
     of their answers (translate_all)."""
@@ -680,7 +681,8 @@ def print_report(report: BuildReport, config: Config, log: Log = _stderr, *, qui
         log(str(problem))
     tr = report.translation
     listed = _write_untranslated(report, config)
-    down = tr is not None and getattr(tr, "backend_down", False)
+    # Unreachable in this build, or found so lately and left alone (translator_note says until when).
+    down = bool(tr is not None and getattr(tr, "backend_down", False) or report.translator_note)
     if not quiet:
         status = [f"{report.english - report.human} machine", f"{report.human} human",
                   f"{len(report.untranslated)} pending"]

@@ -4,8 +4,9 @@ The pages are a pure function of content, templates, config and the translation 
 is pending is an ordinary cached record (Arabic page published, English absent); what a build remembers about
 translation is kept apart from the pages:
 
-- the translator's status (cache/translator.json): when a run could not reach it, builds use the memory alone
-  for RETRY_AFTER seconds instead of paying for the HTTP stack and a failed connection each time;
+- the translator's status (cache/translator.json): when a run could not reach it (or got no usable answer),
+  builds use the memory alone for RETRY_AFTER seconds instead of paying for the HTTP stack and a failed
+  connection each time;
 - per record, the machine segments it needs and a digest of what the memory answered for them (see build.py):
   when the memory changes (an answer arrived), only the records whose answers changed are made again.
 
@@ -45,6 +46,9 @@ class TranslatorStatus:
         now = time.time() if now is None else now
         if report.backend_down:
             self.down_until, self.reason = now + RETRY_AFTER, report.breaker_reason or "unreachable"
+        elif report.requests and report.pending and not report.translated:
+            # It answered, but nothing usable (rejected answers): asking again at every build would only cost.
+            self.down_until, self.reason = now + RETRY_AFTER, f"no usable answer for {len(report.pending)} sentence(s)"
         elif report.requests:
             self.down_until, self.reason = 0.0, ""
         else:
@@ -60,8 +64,8 @@ class TranslatorStatus:
         if self.down_until <= time.time():
             return None
         when = time.strftime("%H:%M", time.localtime(self.down_until))
-        return (f"translator not asked: the last try found it unreachable ({self.reason}); builds use the memory "
-                f"alone until {when} (`generate.py translate` tries at once)")
+        return (f"translator not asked until {when} (last try: {self.reason}); builds use the translation memory "
+                "alone until then, `generate.py translate` asks at once")
 
 
 def load_status(cache: Path, config: TranslatorConfig) -> TranslatorStatus:

@@ -208,3 +208,24 @@ def _wait(predicate, timeout: float) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def test_translator_status_backs_off_after_no_answer_or_no_usable_answer(tmp_path):
+    from digest.translate import TranslationReport, TranslatorConfig
+
+    config = TranslatorConfig(backend="libre", url="http://127.0.0.1:9/")
+    status = stage.load_status(tmp_path, config)
+    assert status.may_request(config, now=1000.0)
+    status.note(TranslationReport(requests=1, backend_down=True, breaker_reason="libre cannot be reached"), now=1000.0)
+    again = stage.load_status(tmp_path, config)  # remembered across runs
+    assert not again.may_request(config, now=1000.0 + stage.RETRY_AFTER - 1)
+    assert again.may_request(config, now=1000.0 + stage.RETRY_AFTER)
+    # Another translator (another URL) is not affected; `none` is never asked.
+    assert stage.load_status(tmp_path, TranslatorConfig(backend="libre", url="http://127.0.0.1:10/")).may_request(
+        TranslatorConfig(backend="libre", url="http://127.0.0.1:10/"), now=1000.0)
+    assert not again.may_request(TranslatorConfig(backend="none"), now=10 ** 10)
+    # Answers that were all rejected back off too; a run that translated something clears the status.
+    again.note(TranslationReport(requests=3, pending={"a", "b"}, rejected=3), now=5000.0)
+    assert not stage.load_status(tmp_path, config).may_request(config, now=5001.0)
+    again.note(TranslationReport(requests=3, translated=2), now=5002.0)
+    assert stage.load_status(tmp_path, config).may_request(config, now=5003.0)
