@@ -1,7 +1,9 @@
 """The pipeline, in one place: load -> summarize -> translate -> render -> feeds -> write."""
 from __future__ import annotations
 
+import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -10,7 +12,8 @@ from typing import Callable, NamedTuple
 from .articles import (Notes, git_first_commit_times, load_article, load_content, load_human_translation, relative_to,
                        scan_content)
 from .cache import (BuildState, IncrementalOutput, Store, apply_journal, cache_dir, digest_of, file_digests,
-                    forget_state, load_heavy, load_state, remove_leftovers, save_quick, save_state, state_path)
+                    load_heavy, load_state, promote_state, recover_state, remove_leftovers, save_quick, stage_state,
+                    state_path)
 from .config import Config
 from .feeds import rss_feed, sitemap
 from .incremental import (TeaserLookup, TeaserRef, Teasers, article_stubs, dates_from_outside, fingerprints,
@@ -96,8 +99,13 @@ def answers_digest(segments: tuple[str, ...], machine) -> str:
     return digest_of([(s, machine.get(s)) for s in segments]) if segments else ""
 
 
+class BuildCancelled(KeyboardInterrupt):
+    """`cancel` was set (serve/watch stopping on Ctrl-C or SIGTERM): raised only before the commit point, so the
+    output folder and its build state are those of the previous build, and nothing temporary is left."""
+
+
 def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool = False,
-          translate: bool = True) -> BuildReport:
+          translate: bool = True, cancel: threading.Event | None = None) -> BuildReport:
     """Build the site into config.output_dir. Bad articles are reported, not fatal.
 
     Incremental: per-article work comes from the cache (digest/cache.py) when its inputs are unchanged, and only
@@ -106,6 +114,8 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
     incremental one writes the changed files through a journal. Either way the result is byte-identical to a
     clean full build, and a killed build leaves the previous site. `full=True` ignores the previous build's plan
     (every page is rendered and written) but still uses the per-article caches, which are keyed by content.
+    `cancel` set: BuildCancelled at the next stage or render batch before the commit point; after it, the build
+    completes (a few renames and one state rename).
 
     Translation is a stage: an article whose English is pending is cached like any other (Arabic page only). With
     `translate`, the build asks the translator for the pending segments (those of new records, and those of cached
@@ -116,7 +126,7 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
     check_output_dir(config.output_dir, protected=(config.content_dir, config.root))
     report = BuildReport()
     say = (lambda m: None) if quiet else log
-    clock = _Clock(say)
+    clock = _Clock(say, cancel)
     cdir = cache_dir(config.output_dir)
     lock = _lock_output(config)
     for repair in lock.recovered:
@@ -139,10 +149,13 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
             state.manifest = {}
         stub_shards, state.stubs = state.stubs, unshard(state.stubs)
         store = Store(cdir / "store.sqlite")
+        clock.check()
         loaded = _load_stage(config, state, store, inputs, report, clock)
+        clock.check()
         if retry and _translate_stage(config, state, store, inputs.fp, loaded, status, report, clock):
             inputs = _scan_inputs(config, state)  # the memory changed: so did the fingerprint of all inputs
         records = _records_stage(config, state, store, inputs.fp, loaded, say, report, clock, status)
+        clock.check()
         listing = _listing(loaded.articles, records, loaded.humans, report)
         plan, jobs = plan_pages(config, inputs.fp, listing)
         small = _small_files(config, inputs.fp, loaded.articles, listing, records, store, plan)
@@ -150,11 +163,9 @@ def build(config: Config, *, log: Log = _stderr, quiet: bool = False, full: bool
         new_state = _next_state(config, state, inputs, plan, loaded, records, stub_shards, clock)
         teasers = {lang: Teasers(refs, TeaserLookup(state.teasers, records.new_teasers))
                    for lang, refs in listing.teasers.items()}
+        new_state.summary = {"memory": inputs.fp["memory"]}  # the memory the records were checked against
         _write_stage(config, spath, state.manifest, plan, jobs, small, teasers, listing, records, store, new_state,
                      report, clock)
-        new_state.summary = {name: getattr(report, name) for name in _REPLAYED}
-        new_state.summary["memory"] = inputs.fp["memory"]  # the memory the records were checked against
-        save_state(spath, new_state)
     finally:
         if store is not None:
             store.close()
@@ -206,6 +217,7 @@ def _lock_output(config: Config) -> OutputLock:
     try:
         apply_journal(config.output_dir)  # a build killed after its commit point is finished first
         remove_leftovers(config.output_dir)
+        recover_state(state_path(cache_dir(config.output_dir), config.output_dir), config.output_dir)
     except BaseException:
         lock.release()
         raise
@@ -432,7 +444,8 @@ def _write_stage(config: Config, spath: Path, previous: dict[str, str], plan: di
     page_jobs = dedupe_home_jobs(page_jobs)
 
     def render(root: Path) -> int:
-        return render_pages(config, root, page_jobs, teasers, listing.rkey_of_path, records.fresh_views, store)
+        return render_pages(config, root, page_jobs, teasers, listing.rkey_of_path, records.fresh_views, store,
+                            check=clock.check)
 
     if incremental:
         out = IncrementalOutput(config.output_dir)
@@ -443,17 +456,18 @@ def _write_stage(config: Config, spath: Path, previous: dict[str, str], plan: di
                     out.write(rel, small[rel])
             deletions = [rel for rel in previous if rel not in plan and not rel.startswith("\x00")
                          and not rel.startswith("static/")]
-            forget_state(spath)  # until the new state is saved, the next build is a full one
-            out.commit(deletions)
+            report.pages = len(plan) + 1 + sum(1 for rel in previous if rel.startswith("static/"))  # + 404.html
+            for rel in previous:
+                if rel.startswith("static/"):
+                    new_state.manifest[rel] = previous[rel]
+            clock.check()  # the last moment a cancelled build leaves no trace
+            _stage_state(spath, new_state, report, records, None)
+            out.commit(deletions, state=spath)  # the journal makes the new state current with the files
         except BaseException:
             out.discard()
             raise
         clock.done("write", f"{len(changed)} changed files ({rendered} pages rendered), "
                             f"{len(deletions)} removed, {len(plan) - len(changed)} unchanged; incremental")
-        report.pages = len(plan) + 1 + sum(1 for rel in previous if rel.startswith("static/"))  # + 404.html
-        for rel in previous:
-            if rel.startswith("static/"):
-                new_state.manifest[rel] = previous[rel]
     else:
         stage = StagedOutput(config.output_dir, protected=(config.content_dir, config.root))
         try:
@@ -466,22 +480,38 @@ def _write_stage(config: Config, spath: Path, previous: dict[str, str], plan: di
             for rel in stage.written[before:]:
                 new_state.manifest[rel] = "static"
             report.pages = len(plan) + 1 + len(stage.written) - before
-            forget_state(spath)
+            clock.check()
+            folder = os.stat(stage.stage)
+            _stage_state(spath, new_state, report, records, (folder.st_dev, folder.st_ino))
             stage.commit()
         except BaseException:
             stage.discard()
             raise
+        promote_state(spath)  # killed just before: the next build finds this folder in place and promotes it
         clock.done("write", f"{report.pages} files ({rendered} pages rendered); full build, swapped in")
 
 
 # --- helpers of build() ------------------------------------------------------------------------------------------
+def _stage_state(spath: Path, new_state: BuildState, report: BuildReport, records: _Records,
+                 output_id: tuple[int, int] | None) -> None:
+    """The state of this build, with the report a no-change build replays, written before the commit point."""
+    new_state.summary.update({name: getattr(report, name) for name in _REPLAYED})
+    stage_state(spath, new_state, output_id)
+
+
 class _Clock:
     """One progress line per stage: what was done, and how long it took."""
 
-    def __init__(self, say: Log):
+    def __init__(self, say: Log, cancel: threading.Event | None = None):
         self.say = say
         self.started_ns = time.time_ns()
         self.last = time.perf_counter()
+        self.cancel = cancel
+
+    def check(self) -> None:
+        """Between stages and render batches: stop here if the build was cancelled."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise BuildCancelled()
 
     def done(self, stage: str, what: str) -> None:
         now = time.perf_counter()

@@ -174,10 +174,12 @@ class Store:
 # --- build state: what the last build wrote and from what -------------------------------------------------
 @dataclass
 class BuildState:
-    """Saved after each successful build, per output folder, in two files: a small one (stat signatures, the
+    """Saved with each successful build, per output folder, in two files: a small one (stat signatures, the
     fingerprint of all inputs and the last report), which is all a no-change build reads, and a large one (the
-    manifest and the per-article records), read only when something has to be planned. A shared random token
-    ties the two; a mismatch (a build killed between the two writes) means no state, hence a full build."""
+    manifest and the per-article records), read only when something has to be planned, named by a random token
+    that the small one holds. A build stages its state before its commit point (stage_state) and the state becomes
+    current in the same step as the output (promote_state, from the journal or after the folder swap): at any
+    moment a killed build leaves the previous output with its state, or the new output with the new one."""
 
     output: str = ""
     manifest: dict[str, str] = field(default_factory=dict)  # output file -> recipe key
@@ -201,6 +203,15 @@ def state_path(cache: Path, output_dir: Path) -> Path:
 
 def _quick_path(path: Path) -> Path:
     return path.with_suffix(".quick")
+
+
+def _heavy_path(path: Path, token: str) -> Path:
+    return path.with_name(f"{path.stem}.{token}.pickle")
+
+
+def _staged_path(path: Path) -> Path:
+    """The small part of a state staged by a build that has not reached its commit point yet."""
+    return path.with_suffix(".quick.next")
 
 
 _QUICK = ("output", "files", "scanned_ns", "inputs", "summary", "templates", "token")
@@ -227,7 +238,7 @@ def load_state(path: Path, output_dir: Path, heavy: bool = True) -> BuildState:
 def load_heavy(path: Path, state: BuildState) -> bool:
     """Fill in the manifest and records; False (and a state good for a full build only) if they do not match."""
     try:
-        with open(path, "rb") as handle:
+        with open(_heavy_path(path, state.token), "rb") as handle:
             data = pickle.load(handle)
         if data.get("token") == state.token and state.token:
             for name in _HEAVY:
@@ -239,22 +250,65 @@ def load_heavy(path: Path, state: BuildState) -> bool:
     return False
 
 
-def save_state(path: Path, state: BuildState) -> None:
+def stage_state(path: Path, state: BuildState, output_id: tuple[int, int] | None = None) -> None:
+    """Write the state of a build about to commit without making it current. `output_id` (device, inode) is
+    that of the folder a full build is about to swap in: found in place by the next build, it proves the swap
+    happened (recover_state). An incremental build's journal promotes its state instead (None here)."""
     state.token = os.urandom(8).hex()
-    write_atomic(path, pickle.dumps({"token": state.token, **{n: getattr(state, n) for n in _HEAVY}},
-                                    protocol=pickle.HIGHEST_PROTOCOL))
-    save_quick(path, state)
+    write_atomic(_heavy_path(path, state.token),
+                 pickle.dumps({"token": state.token, **{n: getattr(state, n) for n in _HEAVY}},
+                              protocol=pickle.HIGHEST_PROTOCOL))
+    quick = {"version": STATE_VERSION, "output_id": output_id, **{n: getattr(state, n) for n in _QUICK}}
+    write_atomic(_staged_path(path), pickle.dumps(quick, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def promote_state(path: Path) -> None:
+    """The staged state becomes the current one (one rename; idempotent), and older large parts go."""
+    try:
+        os.replace(_staged_path(path), _quick_path(path))
+    except FileNotFoundError:
+        return
+    _drop_unused_parts(path)
+
+
+def recover_state(path: Path, output_dir: Path) -> None:
+    """Under the output lock, after apply_journal: a state staged by a full build killed after swapping its folder
+    in becomes current; any other staged state is dropped (its build never reached its commit point), and so
+    are temporary files of interrupted writes and large parts that no state refers to."""
+    staged = _staged_path(path)
+    if staged.exists():
+        try:
+            with open(staged, "rb") as handle:
+                output_id = pickle.load(handle).get("output_id")
+            st = os.stat(output_dir)
+            swapped = output_id is not None and tuple(output_id) == (st.st_dev, st.st_ino)
+        except Exception:  # torn, unreadable, or no output folder
+            swapped = False
+        if swapped:
+            promote_state(path)
+        else:
+            staged.unlink(missing_ok=True)
+    for leftover in path.parent.glob(f".{path.stem}.*.tmp"):  # write_atomic's, from a killed process
+        leftover.unlink(missing_ok=True)
+    if len(list(path.parent.glob(f"{path.stem}*.pickle"))) > 1:
+        _drop_unused_parts(path)
+
+
+def _drop_unused_parts(path: Path) -> None:
+    try:
+        with open(_quick_path(path), "rb") as handle:
+            token = pickle.load(handle).get("token")
+    except Exception:
+        token = None
+    for part in path.parent.glob(f"{path.stem}*.pickle"):
+        if token is None or part != _heavy_path(path, token):
+            part.unlink(missing_ok=True)
 
 
 def save_quick(path: Path, state: BuildState) -> None:
-    """Rewrite only the small part (same token: the large part is unchanged)."""
+    """Rewrite only the small part of the current state (same token: the large part is unchanged)."""
     quick = {"version": STATE_VERSION, **{n: getattr(state, n) for n in _QUICK}}
     write_atomic(_quick_path(path), pickle.dumps(quick, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def forget_state(path: Path) -> None:
-    _quick_path(path).unlink(missing_ok=True)  # first: without it the large part is never used
-    path.unlink(missing_ok=True)
 
 
 # --- input scanning ----------------------------------------------------------------------------------------
@@ -327,6 +381,7 @@ class IncrementalOutput:
         self.stage = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.changes-", dir=self.final.parent))
         self.written: list[str] = []
         self._dirs: set[str] = set()
+        self.committed = False
 
     def path_for(self, relative: str) -> Path:
         path = safe_join(self.stage, relative)
@@ -341,15 +396,19 @@ class IncrementalOutput:
             handle.write(data)
         self.written.append(relative)
 
-    def commit(self, deletions: Iterable[str]) -> None:
+    def commit(self, deletions: Iterable[str], state: Path | None = None) -> None:
+        """Write the journal (the commit point) and apply it; `state`: the build state staged for this output
+        (stage_state), made current by the journal once the files are in place."""
         # Every file in the staging folder, including those written there directly by render workers.
         journal = {"stage": str(self.stage), "final": str(self.final), "writes": sorted(walk_files(self.stage)),
-                   "deletes": sorted(deletions)}
+                   "deletes": sorted(deletions), "state": str(state) if state else None}
         write_atomic(journal_path(self.final), json.dumps(journal).encode())  # the commit point
+        self.committed = True
         apply_journal(self.final)
 
     def discard(self) -> None:
-        shutil.rmtree(self.stage, ignore_errors=True)
+        if not self.committed:  # past the commit point the staged files belong to the journal
+            shutil.rmtree(self.stage, ignore_errors=True)
 
 
 def apply_journal(final: Path) -> bool:
@@ -372,6 +431,8 @@ def apply_journal(final: Path) -> bool:
         target = root / rel
         target.unlink(missing_ok=True)
         _remove_empty_parents(target.parent, root)
+    if journal.get("state"):
+        promote_state(Path(journal["state"]))
     shutil.rmtree(stage, ignore_errors=True)
     path.unlink(missing_ok=True)
     return True
@@ -393,6 +454,8 @@ def remove_leftovers(final: Path) -> None:
         return
     for path in final.parent.glob(f".{final.name}.changes-*"):
         shutil.rmtree(path, ignore_errors=True)
+    for path in final.parent.glob(f".{journal_path(final).name}.*.tmp"):  # a journal write that was killed
+        path.unlink(missing_ok=True)
 
 
 def walk_files(root: Path) -> Iterator[str]:

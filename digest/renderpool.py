@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 from .cache import Store, code_version
 from .config import Config
@@ -41,8 +42,9 @@ def parallel(func, items: list[tuple]):
 
 
 def render_pages(config: Config, root: Path, jobs: list[tuple], teasers: dict, rkey_of_path: dict[str, str],
-            fresh: dict, store: Store) -> int:
-    """Render page jobs into `root`; article pages load their full model from the cache (or `fresh`)."""
+            fresh: dict, store: Store, check: Callable[[], None] = lambda: None) -> int:
+    """Render page jobs into `root`; article pages load their full model from the cache (or `fresh`).
+    `check()` runs after each batch of the pool; an exception from it stops the pool's workers."""
     if not jobs:
         return 0
     _WORK.update(config=config, root=root, teasers=teasers, rkeys=rkey_of_path, fresh=fresh,
@@ -56,8 +58,12 @@ def render_pages(config: Config, root: Path, jobs: list[tuple], teasers: dict, r
         # Articles first in contiguous runs (one cache read per run), then the home pages.
         size = max(20, len(jobs) // (_workers() * 6))
         batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-        with ctx.Pool(_workers(), initializer=_worker_signals) as pool:
-            return sum(pool.imap_unordered(_render_batch, batches))
+        rendered = 0
+        with ctx.Pool(_workers(), initializer=_worker_signals) as pool:  # leaving it terminates the workers
+            for count in pool.imap_unordered(_render_batch, batches):
+                rendered += count
+                check()
+        return rendered
     finally:
         _WORK.clear()
 

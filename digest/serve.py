@@ -21,6 +21,7 @@ import html
 import http.server
 import json
 import re
+import signal
 import sys
 import threading
 import time
@@ -152,11 +153,20 @@ class Site:
             self.generation += 1
             self._built.notify_all()
 
+    @property
+    def building(self) -> bool:
+        return self._lock.locked()
+
     def rebuild(self) -> bool:
+        from .build import BuildCancelled
+
         with self._lock:
             started = time.perf_counter()
             try:
                 report = self._build_once()
+            except BuildCancelled:
+                self.log("build stopped before its commit point; output/ and its build state were left as they were")
+                return False
             except KeyboardInterrupt:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure is reported, the watcher keeps going
@@ -189,6 +199,7 @@ class Watcher:
         self._last = 0.0
         self._stop = threading.Event()
         self._observer = None
+        self._guard = threading.Lock()  # start() and stop() may race: serve/watch stops from another thread
 
     def _changed(self, path: str) -> None:
         if not path or ignored(path):
@@ -229,8 +240,11 @@ class Watcher:
             if parent not in self.folders:
                 observer.schedule(handler, str(parent), recursive=False)
         observer.daemon = True
-        observer.start()
-        self._observer = observer
+        with self._guard:
+            if self._stop.is_set():
+                return
+            observer.start()
+            self._observer = observer
 
     def run(self) -> None:
         """Rebuild after each burst of changes until stop() (or Ctrl-C)."""
@@ -243,7 +257,8 @@ class Watcher:
             self.site.rebuild()
 
     def stop(self) -> None:
-        self._stop.set()
+        with self._guard:
+            self._stop.set()
         if self._observer is not None:
             self._observer.stop()
             self._observer.join(timeout=2)
@@ -374,7 +389,8 @@ class BackgroundTranslator:
                      "English pages wait, the Arabic pages are up")
 
 
-def _build_function(config_loader: Callable[[], Config], quiet: bool, log: Callable[[str], None]):
+def _build_function(config_loader: Callable[[], Config], quiet: bool, log: Callable[[str], None],
+                    cancel: threading.Event):
     from .build import build, print_report
 
     def once():
@@ -382,7 +398,7 @@ def _build_function(config_loader: Callable[[], Config], quiet: bool, log: Calla
             config = config_loader()  # re-read: a config change takes effect at the next save
         except ConfigError as exc:
             raise RuntimeError(str(exc)) from None
-        report = build(config, quiet=quiet, log=log, translate=False)  # never waits on the network
+        report = build(config, quiet=quiet, log=log, translate=False, cancel=cancel)  # never waits on the network
         if not quiet or report.skipped:
             print_report(report, config, log, quiet=quiet)
         return report
@@ -393,10 +409,17 @@ def _build_function(config_loader: Callable[[], Config], quiet: bool, log: Calla
 def watch_and_serve(config_loader: Callable[[], Config], *, port: int | None, quiet: bool = False,
                     log: Callable[[str], None] = lambda m: print(m, file=sys.stderr, flush=True),
                     ready: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> int:
-    """Build, then watch (and serve when `port` is not None) until Ctrl-C or `stop` is set."""
+    """Build, then watch (and serve when `port` is not None) until Ctrl-C, SIGTERM or `stop` is set.
+
+    Every build runs in one worker thread; the main thread only waits. Ctrl-C and SIGTERM just set `stop`: the
+    build in progress ends at its next safe point before its commit point (BuildCancelled: output/, its state
+    and the cache stay as the last complete build left them, its staging files are removed) or, past that
+    point, completes; then the process exits. A second Ctrl-C quits without waiting: the state on disk is still
+    consistent (it changes in one rename with the output) and the next build removes what was left behind."""
+    stop = stop if stop is not None else threading.Event()
     config = config_loader()
     translator = BackgroundTranslator(config_loader, log)
-    site = Site(_build_function(config_loader, quiet, log), log, after=translator.after_build)
+    site = Site(_build_function(config_loader, quiet, log, stop), log, after=translator.after_build)
     translator.site = site
     server = None
     if port is not None:  # the port first: a port in use is said at once, before a build
@@ -409,37 +432,63 @@ def watch_and_serve(config_loader: Callable[[], Config], *, port: int | None, qu
             return 2
         server.daemon_threads = True
         config.output_dir.mkdir(parents=True, exist_ok=True)  # served even if the first build fails
-    watcher: Watcher | None = None
-    worker: threading.Thread | None = None
-    serving = False
-    try:
+    watcher = Watcher(site, [config.content_dir, config.templates_dir, config.static_dir],
+                      [config.config_path] if config.config_path else [], config.output_dir)
+
+    def work() -> None:
         site.rebuild()
-        watcher = Watcher(site, [config.content_dir, config.templates_dir, config.static_dir],
-                          [config.config_path] if config.config_path else [], config.output_dir)
-        worker = threading.Thread(target=watcher.run, daemon=True)
+        if stop.is_set():
+            return
         watcher.start()
         if server is not None:
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            serving = True
-            url = f"http://127.0.0.1:{server.server_address[1]}/"
-            log(f"serving {config.output_dir} at {url} (Ctrl-C to stop)")
+            log(f"serving {config.output_dir} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
         else:
-            url = ""
             log(f"watching {config.content_dir}, templates and static (Ctrl-C to stop)")
-        worker.start()
         if ready:
-            ready(url)
-        while worker.is_alive() and not (stop and stop.is_set()):
-            worker.join(0.2)
-    except KeyboardInterrupt:
-        log("stopping")
-    finally:
-        if watcher is not None:
-            watcher.stop()
+            ready(f"http://127.0.0.1:{server.server_address[1]}/" if server is not None else "")
+        watcher.run()
+
+    worker = threading.Thread(target=work, name="digest-builds", daemon=True)
+    previous = _on_stop_signals(stop, site, log)
+    serving = None
+    try:
         if server is not None:
-            if serving:  # shutdown() waits for serve_forever(): only when it runs
+            serving = threading.Thread(target=server.serve_forever, daemon=True)
+            serving.start()
+        worker.start()
+        while worker.is_alive() and not stop.is_set():
+            stop.wait(0.2)
+        stop.set()
+        watcher.stop()
+        worker.join()  # the build in progress stops at its next safe point (a second Ctrl-C interrupts this)
+    except KeyboardInterrupt:
+        log("stopped without waiting for the build in progress; output/ and its build state are those of the last "
+            "complete build (the next build removes what it left)")
+    finally:
+        watcher.stop()
+        if server is not None:
+            if serving is not None:  # shutdown() waits for serve_forever(): only when it runs
                 server.shutdown()
             server.server_close()
-        if worker is not None and worker.is_alive():
-            worker.join(timeout=5)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return 0
+
+
+def _on_stop_signals(stop: threading.Event, site: Site, log: Callable[[str], None]) -> dict:
+    """Ctrl-C and SIGTERM set `stop` (a second one raises KeyboardInterrupt in the waiting main thread); only the
+    main thread can handle signals, so elsewhere (tests) nothing changes. Returns the handlers to restore."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def handler(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        log("stopping: the build in progress ends at its next safe point (Ctrl-C again to quit at once)"
+            if site.building else "stopping")
+
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, handler)
+    return previous
