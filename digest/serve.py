@@ -449,15 +449,19 @@ def watch_and_serve(config_loader: Callable[[], Config], *, port: int | None, qu
         watcher.run()
 
     worker = threading.Thread(target=work, name="digest-builds", daemon=True)
-    previous = _on_stop_signals(stop, site, log)
+    received: list[int] = []
+    previous = _on_stop_signals(received)
     serving = None
     try:
         if server is not None:
             serving = threading.Thread(target=server.serve_forever, daemon=True)
             serving.start()
         worker.start()
-        while worker.is_alive() and not stop.is_set():
-            stop.wait(0.2)
+        while worker.is_alive() and not stop.is_set() and not received:
+            time.sleep(0.05)
+        if received:
+            log("stopping: the build in progress ends at its next safe point (Ctrl-C again to quit at once)"
+                if site.building else "stopping")
         stop.set()
         watcher.stop()
         worker.join()  # the build in progress stops at its next safe point (a second Ctrl-C interrupts this)
@@ -475,18 +479,18 @@ def watch_and_serve(config_loader: Callable[[], Config], *, port: int | None, qu
     return 0
 
 
-def _on_stop_signals(stop: threading.Event, site: Site, log: Callable[[str], None]) -> dict:
-    """Ctrl-C and SIGTERM set `stop` (a second one raises KeyboardInterrupt in the waiting main thread); only the
-    main thread can handle signals, so elsewhere (tests) nothing changes. Returns the handlers to restore."""
+def _on_stop_signals(received: list[int]) -> dict:
+    """Ctrl-C and SIGTERM are appended to `received` (a second one raises KeyboardInterrupt in the main thread).
+    The handler touches no lock: it runs in the main thread, which may hold the very lock an Event.set() would
+    take. Only the main thread can handle signals, so elsewhere (tests) nothing changes. Returns the handlers
+    to restore."""
     if threading.current_thread() is not threading.main_thread():
         return {}
 
     def handler(signum, frame):
-        if stop.is_set():
+        received.append(signum)
+        if len(received) > 1:
             raise KeyboardInterrupt
-        stop.set()
-        log("stopping: the build in progress ends at its next safe point (Ctrl-C again to quit at once)"
-            if site.building else "stopping")
 
     previous = {}
     for signum in (signal.SIGINT, signal.SIGTERM):

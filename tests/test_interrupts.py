@@ -64,7 +64,7 @@ def big_site(tmp_path):
     rng = random.Random(17)
     content = tmp_path / "content"
     content.mkdir()
-    for i in range(240):
+    for i in range(200):
         (content / f"{i:04d}.txt").write_text(_article(i, rng), encoding="utf-8")
     config = tmp_path / "site.toml"
     config.write_text(f'[site]\nbase_url = "https://example.org/digest/"\n[translator]\nbackend = "none"\n'
@@ -86,7 +86,8 @@ def test_ten_interrupts_of_watch_never_lose_the_build_state_nor_leave_temporary_
     signals = [signal.SIGINT] * 8 + [signal.SIGTERM] * 2
     for round_number, signum in enumerate(signals):
         _edit_some(tmp_path / "content", rng, 0.3)  # the watch's first build has work to do
-        process = subprocess.Popen(command + ["watch", *paths], stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(command + ["watch", *paths], stderr=subprocess.PIPE, text=True,
+                                   env={**os.environ, "PYTHONFAULTHANDLER": "1"})  # SIGABRT dumps every thread
         lines: list[str] = []
         started = threading.Event()
 
@@ -103,7 +104,14 @@ def test_ten_interrupts_of_watch_never_lose_the_build_state_nor_leave_temporary_
         assert started.wait(60)
         time.sleep(rng.uniform(0, 1.5))  # in the first build, idle, or the rebuild
         process.send_signal(signum)
-        assert process.wait(timeout=120) == 0, "".join(lines)
+        try:
+            code = process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)
+            process.wait(timeout=30)
+            reader.join(timeout=10)
+            raise AssertionError(f"watch did not stop after {signum!r}:\n" + "".join(lines)) from None
+        assert code == 0, "".join(lines)
         reader.join(timeout=10)
         assert not _leftovers(tmp_path), (round_number, _leftovers(tmp_path), "".join(lines))
         report = _build(command, paths)
