@@ -559,14 +559,36 @@ def _front_matter_date(value: object) -> tuple[dt.datetime, bool]:
     raise ArticleError(f"'date: {value!r}' is not a date; write it as YYYY-MM-DD")
 
 
+# A content folder may arrive as an archive with its own .git, whose local config can name programs for git to
+# run (gpg.program with log.showSignature, core.fsmonitor, core.pager, diff.external, textconv...). git is only
+# ever run with these overridden (command-line -c wins over every config file) and without the system and global
+# config files, so nothing a content folder's repository says can run a program.
+GIT_NEUTRAL = tuple(arg for key, value in (
+    ("log.showSignature", "false"), ("gpg.program", "false"), ("gpg.ssh.program", "false"),
+    ("gpg.x509.program", "false"), ("core.fsmonitor", "false"), ("core.pager", "cat"), ("pager.log", "false"),
+    ("diff.external", ""), ("core.hooksPath", os.devnull), ("core.sshCommand", "false"),
+    ("core.alternateRefsCommand", ""), ("log.mailmap", "false"), ("core.untrackedCache", "false"),
+    ("protocol.allow", "never"), ("credential.helper", ""), ("include.path", os.devnull),
+) for arg in ("-c", f"{key}={value}"))
+
+
+def git_environment() -> dict[str, str]:
+    """The environment for git: no system or global config, no pager, no prompt, no inherited repository."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_PAGER="cat", PAGER="cat",
+               GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", GIT_ASKPASS="false", SSH_ASKPASS="false")
+    return env
+
+
 def git_first_commit_times(folder: Path) -> dict[str, int]:
     """When each file under `folder` was first committed, by its "/"-separated path below `folder`: one git call
     for the whole folder, and names matched as strings (no per-file path resolution: every build pays this)."""
     try:
         out = subprocess.run(
-            ["git", "-C", str(folder), "-c", "core.quotePath=false", "log", "--diff-filter=A", "--format=%x00%ct",
+            ["git", "-C", str(folder), *GIT_NEUTRAL, "-c", "core.quotePath=false", "log", "--no-show-signature",
+             "--no-ext-diff", "--no-textconv", "--no-mailmap", "--diff-filter=A", "--format=%x00%ct",
              "--name-only", "--no-renames", "--relative", "--", "."],
-            capture_output=True, text=True, timeout=60, check=True,
+            capture_output=True, text=True, timeout=60, check=True, env=git_environment(), stdin=subprocess.DEVNULL,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return {}
@@ -740,7 +762,8 @@ def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[P
                                                  "(copy the file in instead)"))
                     continue
             if lower.endswith(".en.md"):
-                translations.setdefault(name[: -len(".en.md")], path)
+                # keyed by the article's path without extension: sub/foo.en.md translates sub/foo.md only
+                translations.setdefault(prefix + name[: -len(".en.md")], path)
             elif is_article:
                 articles.append(path)
             elif lower.endswith(_LOOKS_LIKE_AN_ARTICLE):
@@ -786,10 +809,13 @@ def _distinct_slugs(articles: list[Article]) -> tuple[list[Article], list[Proble
 
 
 def _stem(rel: str) -> str:
-    """Path(rel).stem of a relative POSIX path, without building a Path (load_content does it per article)."""
-    name = rel.rsplit("/", 1)[-1]
+    """A relative POSIX path without its extension, folders kept ("sub/foo.md" -> "sub/foo"): a translation
+    sub/foo.en.md belongs to sub/foo.md, never to a top-level foo.md. No Path built: load_content does it per
+    article."""
+    folder, _, name = rel.rpartition("/")
     i = name.rfind(".")
-    return name[:i] if 0 < i < len(name) - 1 else name
+    name = name[:i] if 0 < i < len(name) - 1 else name
+    return f"{folder}/{name}" if folder else name
 
 
 def relative_to(base: Path) -> Callable[[Path | str], str]:
@@ -822,16 +848,16 @@ def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, load:
             article = load(path, content_dir, git_times, max_bytes=max_bytes)
         except ArticleError as exc:
             problems.append(Problem(rel, str(exc), "error", exc.line))
-            skipped_stems.add(path.stem)
+            skipped_stems.add(_stem(rel))
             continue
         except OSError as exc:
             problems.append(Problem(rel, f"cannot read the file: {exc.strerror or exc}", "error"))
-            skipped_stems.add(path.stem)
+            skipped_stems.add(_stem(rel))
             continue
         except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the others
             problems.append(Problem(rel, f"could not be read ({type(exc).__name__}: {exc}); this is a bug in the "
                                          "reader, please report it with the file", "error"))
-            skipped_stems.add(path.stem)
+            skipped_stems.add(_stem(rel))
             continue
         articles.append(article)
     articles, collisions = _distinct_slugs(articles)

@@ -45,6 +45,13 @@ def xml_text(text: str) -> str:
     return escape(strip_unsafe_chars(text))
 
 
+def feed_text(text: str) -> str:
+    """A plain-text feed field (title, category, channel title and description): readers take many of them for
+    HTML, so the text is escaped for HTML, then for XML. '<script>' written in a headline (or decoded from
+    '&lt;script&gt;') reaches the reader as those characters, never as markup."""
+    return xml_text(escape(text))
+
+
 def _flash_mark(view: ArticleView) -> str:
     """A flash's title carries its mark in the feed too: a feed reader shows only the title of a brief."""
     return ("عاجل / " if view.lang == "ar" else "Breaking / ") if view.flash else ""
@@ -61,9 +68,9 @@ def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dic
         '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" '
         'xmlns:content="http://purl.org/rss/1.0/modules/content/">',
         "<channel>",
-        f"<title>{xml_text(config.titles[lang])}</title>",
+        f"<title>{feed_text(config.titles[lang])}</title>",
         f"<link>{xml_text(home_url)}</link>",
-        f"<description>{xml_text(config.descriptions[lang] or config.titles[lang])}</description>",
+        f"<description>{feed_text(config.descriptions[lang] or config.titles[lang])}</description>",
         f"<language>{lang}</language>",
         f'<atom:link href={quoteattr(self_url)} rel="self" type="application/rss+xml"/>',
         f"<generator>{GENERATOR}</generator>",
@@ -74,17 +81,17 @@ def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dic
         url = absolute_url(config, view.path)
         out += [
             "<item>",
-            f"<title>{xml_text(_flash_mark(view) + view.headline)}</title>",
+            f"<title>{feed_text(_flash_mark(view) + view.headline)}</title>",
             f"<link>{xml_text(url)}</link>",
             f'<guid isPermaLink="true">{xml_text(url)}</guid>',
             f"<pubDate>{format_datetime(published[view.slug])}</pubDate>",
             # RSS readers take a description for HTML: the plain-text summary is escaped for HTML, then for XML,
             # so a summary that mentions "<script>" shows those characters instead of becoming markup.
-            f"<description>{xml_text(escape(view.summary))}</description>",
+            f"<description>{feed_text(view.summary)}</description>",
             f"<content:encoded>{xml_text(str(view.body_html))}</content:encoded>",
         ]
         if view.section:
-            out.append(f"<category>{xml_text(view.section)}</category>")
+            out.append(f"<category>{feed_text(view.section)}</category>")
         out.append("</item>")
     out += ["</channel>", "</rss>", ""]
     return "\n".join(out).encode("utf-8")

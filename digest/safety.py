@@ -81,7 +81,7 @@ def defang(text: str) -> str:
 
 # --- HTML that content may carry ---------------------------------------------------------------------------
 # Tags and attributes kept from content Markdown/HTML; everything else (script, style, iframe, form, on*=, ...) goes.
-ALLOWED_TAGS = {"a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "code", "del", "em", "figcaption",
+ALLOWED_TAGS = {"a", "abbr", "b", "bdi", "blockquote", "br", "caption", "code", "del", "em", "figcaption",
                 "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
                 "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
                 "thead", "time", "tr", "u", "ul"}
@@ -96,7 +96,8 @@ DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "applet", "
                      "noscript", "template", "svg", "math", "frame", "frameset", "noembed", "noframes", "xmp",
                      "title", "head"}
 # Ids the page templates use themselves; content must not duplicate them (skip link, day headings).
-_RESERVED_ID = re.compile(r"^(?:main|day-.*)$")
+# <bdo> is not kept (its words are): it reverses the visual order of text, a spoofing tool in news copy.
+_RESERVED_ID = re.compile(r"^(?:main|day-.*|summary-title|nf-.*)$")
 _ID = re.compile(r"^[^\s\"'<>&]{1,100}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
