@@ -59,6 +59,7 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
     stray quote cannot swallow the rest of the paragraph."""
     spans: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
+    open_count: dict[str, int] = {}  # closer -> openers of its kind on the stack
     straight: int | None = None
     for i, ch in enumerate(text):
         if ch == '"':
@@ -69,13 +70,17 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
                 straight = None
         elif ch in _OPENERS:
             stack.append((_OPENERS[ch], i))
+            open_count[_OPENERS[ch]] = open_count.get(_OPENERS[ch], 0) + 1
         elif stack and ch == stack[-1][0]:
             spans.append((stack.pop()[1], i))
-        elif ch in "»”)]":
-            # a closer with no matching opener: drop any opener of its kind still open
+            open_count[ch] -= 1
+        elif ch in "»”)]" and open_count.get(ch):  # counted: a stray closer never rescans the stack
+            # a closer with no matching opener on top: drop any opener of its kind still open
             for k in range(len(stack) - 1, -1, -1):
                 if stack[k][0] == ch:
                     spans.append((stack[k][1], i))
+                    for closer, _ in stack[k:]:
+                        open_count[closer] -= 1
                     del stack[k:]
                     break
     return spans
@@ -88,15 +93,22 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     start = dot
     while start > 0 and not text[start - 1].isspace():
         start -= 1
+        if dot - start > _MAX_ABBREVIATION:
+            return False  # bounded: a long word is no abbreviation (and a dot never rescans the whole line)
     word = text[start:dot].strip("(\"«“'")
     if not word:
         return False
     if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
         return True  # U.S., a.m. ("at 5 a.m. Eastern time"): ends a sentence only at the end of the paragraph
     if len(word) == 1 and word.isalpha():
-        prev = text[:start].split()
-        return not (prev and _NUMBERISH.match(prev[-1]))
+        prev = _WORD_BEFORE.search(text[max(0, start - 2 * _MAX_ABBREVIATION):start])
+        return not (prev and _NUMBERISH.match(prev.group(1)))
     return word.lower() in _LATIN_ABBR
+
+
+_MAX_ABBREVIATION = 40
+_WORD_BEFORE = re.compile(r"(\S+)\s*$")
+_NEXT_CHAR = re.compile(r"\s*(\S)")
 
 
 def split_sentences(paragraph: str) -> list[str]:
@@ -106,11 +118,18 @@ def split_sentences(paragraph: str) -> list[str]:
     text = paragraph.strip()
     if not text:
         return []
-    spans = _protected_spans(text)
+    spans = sorted(_protected_spans(text))
     cuts: list[int] = []
+    # One pass, linear in the paragraph: the widest protected span opened before each boundary, and whether a
+    # letter or digit was seen since the last cut, are carried along instead of rescanned per boundary.
+    next_span, reach = 0, -1
+    scanned, seen_alnum = 0, False
     for m in _BOUNDARY.finditer(text):
         end = m.end()
-        if any(a < m.start() and end <= b for a, b in spans):
+        while next_span < len(spans) and spans[next_span][0] < m.start():
+            reach = max(reach, spans[next_span][1])
+            next_span += 1
+        if end <= reach:
             continue  # the terminator sits inside a quote or bracket that continues
         run = m.group(0).rstrip("\"'»”’)]")
         if run != m.group(0):
@@ -120,14 +139,19 @@ def split_sentences(paragraph: str) -> list[str]:
             continue
         if run == "." and _is_abbreviation(text, m.start()):
             continue
-        if not any(ch.isalnum() for ch in text[cuts[-1] if cuts else 0:m.start()]):
+        if not seen_alnum and scanned < m.start():
+            seen_alnum = any(ch.isalnum() for ch in text[scanned:m.start()])
+        scanned = max(scanned, m.start())
+        if not seen_alnum:
             continue  # a leading "..." is not a sentence of its own
-        nxt = text[end:].lstrip()
-        if not nxt:
+        following = _NEXT_CHAR.match(text, end)
+        if not following:
             continue
-        if nxt[0] in "،؛,;:" or nxt[0].islower():
+        nxt = following.group(1)
+        if nxt in "،؛,;:" or nxt.islower():
             continue  # the clause goes on (Latin lower case or a comma after the mark)
         cuts.append(end)
+        scanned, seen_alnum = end, False
     parts: list[str] = []
     prev = 0
     for cut in cuts + [len(text)]:

@@ -39,8 +39,9 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 
 # "بيروت 25 شوال 1436 هـ الموافق 10 اغسطس 2015 م واس" (matched after _fold(): alef forms unified, digits Latin).
 _GREGORIAN = re.compile(rf"(?<!\d)0*(\d{{1,2}})\s*({_MONTH_RE})\s*(\d{{4}})(?!\d)")
-_HIJRI = re.compile(r"\d{1,2}\s*\S+\s*1[34]\d\d\s*ه")
+_HIJRI = re.compile(r"\d{1,2}\s*\S{1,20}\s*1[34]\d\d\s*ه")
 _DATELINE_MAX_WORDS = 16
+_DATELINE_MAX_CHARS = 200
 # End markers: /انتهى/, // انتهى //, // يتبع //, optionally followed by an editor's code.
 _MARKER = re.compile(r"^[\s/]*(?:انتهى|إنتهى|انتهي|يتبع)[\s/]*(?P<rest>[\w.:\s]{0,20})$")
 _TIME_LINE = re.compile(r"^(\d{1,2}):(\d{2})\s*(?:ت\s*\.?\s*م|ت\.م|بتوقيت.*|GMT|جمت)?\.?$")
@@ -108,8 +109,8 @@ def _fold(text: str) -> str:
 
 def parse_dateline(line: str) -> Dateline | None:
     """A wire dateline gives place, Gregorian date and agency code; None if the line is not a dateline."""
-    if len(line.split()) > _DATELINE_MAX_WORDS:
-        return None
+    if len(line) > _DATELINE_MAX_CHARS or len(line.split()) > _DATELINE_MAX_WORDS:
+        return None  # bounded: a dateline is short, and its patterns are never run over a long line
     folded = _fold(line)
     greg = _GREGORIAN.search(folded)
     if not greg and not _HIJRI.search(folded):

@@ -230,7 +230,7 @@ def markdown_to_text(text: str) -> str:
 # removes them up front too, so that text derived from the source (summary, translation) never carries them.
 _DANGEROUS = re.compile(r"(?i)<\s*/?\s*(?:" + "|".join(sorted(DROP_WITH_CONTENT | {"link", "meta", "base", "input",
                                                                                       "button"})) + r")\b"
-                        r"|<[^>]*\son[a-z]+\s*=|\b(?:javascript|vbscript|data)\s*:|\bon[a-z]{2,}\s*=")
+                        r"|<[^<>]*\son[a-z]+\s*=|\b(?:javascript|vbscript|data)\s*:|\bon[a-z]{2,}\s*=")
 _BAD_MD_LINK = re.compile(r"(?i)(!?)\[([^\]\n]*)\]\(\s*<?\s*(?:javascript|vbscript|data)\s*:(?:[^()\n]|\([^()\n]*\))*\)")
 _BAD_MD_REF = re.compile(r"(?im)^ {0,3}\[[^\]\n]+\]:\s*<?\s*(?:javascript|vbscript|data)\s*:.*$")
 
