@@ -715,6 +715,9 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
+MAX_FOLDER_DEPTH = 32
+
+
 def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[Problem]]:
     """Article files, human translation files (by the stem of the article they translate) and a problem for each
     file that is refused: symbolic links leading outside the content folder, broken links, other file types.
@@ -723,9 +726,16 @@ def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[P
     articles: list[Path] = []
     translations: dict[str, Path] = {}
     problems: list[Problem] = []
+    top_depth = str(content_dir).rstrip(os.sep).count(os.sep)
     for folder, dirs, files in os.walk(content_dir, followlinks=False):
         here = Path(folder)
         dirs.sort()
+        if dirs and folder.rstrip(os.sep).count(os.sep) - top_depth >= MAX_FOLDER_DEPTH:
+            # os.walk recurses once per level: a folder tree thousands deep would end the build in RecursionError
+            problems.append(Problem(os.path.relpath(folder, content_dir).replace(os.sep, "/"),
+                                    f"has folders nested more than {MAX_FOLDER_DEPTH} levels below the content "
+                                    "folder; they were not read (move the articles up)"))
+            dirs.clear()
         for name in list(dirs):
             entry = here / name
             if name.startswith("."):

@@ -148,3 +148,20 @@ def test_markdown_is_bounded_in_depth_and_time(text):
     started = time.perf_counter()
     html = markdown_to_html(text)
     assert time.perf_counter() - started < 2 and "x" in html or "a" in html or html
+
+
+def test_folders_nested_thousands_deep_are_one_error_not_a_crash(tmp_path):
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    deep = tmp_path / "d"
+    deep.mkdir()
+    os.chdir(deep)  # relative mkdirs: the absolute path would pass PATH_MAX long before 1,200 levels
+    try:
+        for _ in range(1200):
+            os.mkdir("a")
+            os.chdir("a")
+        Path("x.txt").write_text(GOOD, encoding="utf-8")
+    finally:
+        os.chdir(ROOT)
+    articles, _, problems = load_content(tmp_path, git_times={})
+    assert [a.source_path for a in articles] == ["good.txt"]
+    assert len(problems) == 1 and "nested more than" in problems[0].message
