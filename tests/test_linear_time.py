@@ -62,3 +62,16 @@ def test_markdown_rendering_scales_linearly(text):
     small = _best_time(lambda: markdown_to_html(text))
     large = _best_time(lambda: markdown_to_html(text * 4))
     assert large <= 5 * small, f"{small:.3f}s vs {large:.3f}s"
+
+
+def test_summarizing_a_huge_article_is_bounded(tmp_path):
+    from digest.summarize import summarize
+
+    path = tmp_path / "many.txt"
+
+    def summarize_time(sentences: int) -> float:
+        path.write_text("عنوان الجمل الكثيرة\n" + "جملة قصيرة هنا عن الاقتصاد. " * sentences + "\n", encoding="utf-8")
+        article = load_article(path, tmp_path, {})
+        return _best_time(lambda: summarize(article), repeat=1)
+
+    assert summarize_time(20_000) <= 5 * summarize_time(5_000)
