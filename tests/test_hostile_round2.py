@@ -162,6 +162,9 @@ def test_folders_nested_thousands_deep_are_one_error_not_a_crash(tmp_path):
         Path("x.txt").write_text(GOOD, encoding="utf-8")
     finally:
         os.chdir(ROOT)
-    articles, _, problems = load_content(tmp_path, git_times={})
+    try:
+        articles, _, problems = load_content(tmp_path, git_times={})
+    finally:  # pytest's own clean-up of old temporary folders is recursive: remove the tree here (rm is not)
+        subprocess.run(["rm", "-rf", str(deep)], check=True)
     assert [a.source_path for a in articles] == ["good.txt"]
     assert len(problems) == 1 and "nested more than" in problems[0].message
