@@ -14,6 +14,7 @@ from typing import BinaryIO, TextIO
 
 from .arabic import split_sentences
 from .articles import DEFAULT_MAX_BYTES, MAX_HEADLINE_CHARS, ArticleError, HeadlineTooLong, load_article
+from .model import Problem
 from .safety import markdown_to_text
 from .summarize import summarize
 
@@ -76,12 +77,11 @@ def summarize_command(source: str, *, no_headline: bool = False, sentences: int 
             lines = summary_lines(Path(source), no_headline=no_headline, sentences=sentences, words=words,
                                   notes=notes)
     except ArticleError as exc:
-        where = f"{name}:{exc.line}" if exc.line else name
         hint = " (if the text has no headline line, use --no-headline)" if isinstance(exc, HeadlineTooLong) else ""
-        print(f"{where}: error: {exc}{hint}", file=err)
+        print(Problem(name, f"{exc}{hint}", "error", exc.line), file=err)  # one line: controls escaped
         return 1
     except OSError as exc:
-        print(f"{name}: error: cannot read the file: {exc.strerror or exc}", file=err)
+        print(Problem(name, f"cannot read the file: {exc.strerror or exc}"), file=err)
         return 1
     for note in notes:
         print(note, file=err)
