@@ -885,7 +885,7 @@ def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, load:
         problems.extend(warnings)
     humans: dict[str, HumanTranslation] = {}
     for stem, path in translation_paths.items():
-        rel = path.relative_to(content_dir).as_posix()
+        rel = rel_of(path)  # a string cut: pathlib per file costs 0.1 s at 4,500 translations
         if stem not in by_stem:
             reason = ("the article it translates could not be published (see its error)" if stem in skipped_stems
                       else f"there is no article {stem}.txt or {stem}.md for it to translate")
