@@ -38,7 +38,7 @@ def _content_config(args: argparse.Namespace):
     """The config of a command that reads content/ (and writes output/): every check that can refuse the command
     runs here, before anything is loaded or written; a refusal exits 2."""
     from digest.config import translator_problem
-    from digest.output import OutputError, check_output_dir
+    from digest.build.output import OutputError, check_output_dir
 
     config = _config(args)
     if config.content_dir.exists() and not config.content_dir.is_dir():
@@ -65,8 +65,8 @@ def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: the staging fol
 def cmd_build(args: argparse.Namespace) -> int:
     import signal
 
-    from digest.build import EXIT_BUSY, EXIT_FAILED, build, print_report
-    from digest.output import OutputBusy, OutputError
+    from digest.build.pipeline import EXIT_BUSY, EXIT_FAILED, build, print_report
+    from digest.build.output import OutputBusy, OutputError
 
     config = _content_config(args)
     signal.signal(signal.SIGTERM, _terminate)
@@ -83,7 +83,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-    from digest.summary_command import summarize_command
+    from digest.language.summary_command import summarize_command
 
     path = Path(args.file)
     if args.file != "-" and path.is_dir():
@@ -92,11 +92,11 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return summarize_command(args.file, no_headline=args.no_headline, sentences=args.sentences, words=args.words)
 
 
-# --- `translate` subcommand (translation engine, digest/translate.py) ------------------------------------
+# --- `translate` subcommand (translation engine, digest/translate/engine.py) ------------------------------------
 def cmd_translate(args: argparse.Namespace) -> int:
-    from digest.articles import load_content
-    from digest.build import summarize_all
-    from digest.translate import prune_command, translate_command
+    from digest.read.articles import load_content
+    from digest.build.pipeline import summarize_all
+    from digest.translate.engine import prune_command, translate_command
 
     config = _content_config(args)
     articles, humans, problems = load_content(config.content_dir)

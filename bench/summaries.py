@@ -1,6 +1,6 @@
 """Benchmark the Arabic summarizer on the EASC development split (../shared/easc).
 
-Protocol (issue 4): ROUGE-1/2/L F1 on normalised Arabic tokens (digest.arabic.tokenize), mean
+Protocol (issue 4): ROUGE-1/2/L F1 on normalised Arabic tokens (digest.language.arabic.tokenize), mean
 over the five human references, then over articles; each article's budget is the median word
 count of its references. Baselines: lead (first sentences within the budget), random (random
 sentences within the budget, mean of several seeds) and human agreement (each reference against
@@ -35,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest import summarize as S  # noqa: E402
-from digest.arabic import split_sentences, tokenize  # noqa: E402
+from digest.language import summarize as S  # noqa: E402
+from digest.language.arabic import split_sentences, tokenize  # noqa: E402
 
 EASC = ROOT.parent / "shared" / "easc"
 

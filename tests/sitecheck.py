@@ -77,7 +77,7 @@ def build_fixture_site(tmp: Path, wire_files: list[str], *, per_page: int, base_
     from dataclasses import replace
 
     from conftest import ROOT, WIRE
-    from digest.build import build
+    from digest.build.pipeline import build
     from digest.config import load_config
 
     content = tmp / "content"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.arabic import STOP_WORDS, content_terms, normalize, split_sentences, stem, to_arabic_letters, tokenize
+from digest.language.arabic import STOP_WORDS, content_terms, normalize, split_sentences, stem, to_arabic_letters, tokenize
 
 from conftest import WIRE
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import ROOT, WIRE
-from digest.articles import (ArticleError, load_article, load_content, parse_dateline, read_markdown, read_wire,
+from digest.read.articles import (ArticleError, load_article, load_content, parse_dateline, read_markdown, read_wire,
                              slugify)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from digest.articles import load_article
-from digest.boilerplate import is_boilerplate
-from digest.summarize import summarize
+from digest.read.articles import load_article
+from digest.language.boilerplate import is_boilerplate
+from digest.language.summarize import summarize
 
 BOILERPLATE = [
     # calls to action, "read more"

@@ -12,12 +12,12 @@ from pathlib import Path
 import feedparser
 
 from conftest import ROOT
-from digest.articles import load_human_translation, parse_dateline
-from digest.build import build
-from digest.english import AGENCIES, english_lead, english_meta, human_summary, table_key
+from digest.read.articles import load_human_translation, parse_dateline
+from digest.build.pipeline import build
+from digest.translate.english import AGENCIES, english_lead, english_meta, human_summary, table_key
 from digest.model import Article, HumanTranslation, Summary
-from digest.summarize import summarize
-from digest.translate import Translations, english_for, segments_for
+from digest.language.summarize import summarize
+from digest.translate.engine import Translations, english_for, segments_for
 from fake_libretranslate import FakeLibreTranslate
 from sitecheck import ARABIC, arabic_on_english_pages
 
@@ -70,7 +70,7 @@ def test_otherwise_the_english_lead_within_the_budget():
 
 
 def test_english_sentences_are_not_cut_after_titles_or_dotted_abbreviations():
-    from digest.arabic import split_sentences
+    from digest.language.arabic import split_sentences
 
     text = ("Rosa had winds of 85 mph as of 5 a.m. Eastern time Sunday. Sen. Warren met Reps. Diehl and Smith in "
             "Sept. Talks went on. Republican Sens. Flake and Collins spoke.")
@@ -113,7 +113,7 @@ def test_beside_a_human_body_an_arabic_editors_summary_gives_way_to_the_english_
 
 def test_ntrex_fixtures_one_aligned_one_lead():
     """Professional translations (NTREX-128, see fixtures/ntrex/NOTICE), two or three sentences a paragraph."""
-    from digest.articles import load_content
+    from digest.read.articles import load_content
 
     articles, humans, problems = load_content(NTREX)
     assert not problems and {a.slug for a in articles} == set(humans) == {"ntrex-abcnews-306755",
@@ -184,7 +184,7 @@ def test_metadata_human_table_memory_or_left_out():
 def test_human_file_accepts_metadata_keys(tmp_path):
     (tmp_path / "a.en.md").write_text("---\ntitle: T\nsection: Gulf\nplace: Abha\nbyline: Staff\nsource: News "
                                       "agency\nagency: SPA\n---\nBody.\n", encoding="utf-8")
-    from digest.articles import Notes
+    from digest.read.articles import Notes
 
     notes = Notes()
     human = load_human_translation(tmp_path / "a.en.md", tmp_path, notes)

@@ -17,7 +17,7 @@ import yaml
 from markupsafe import escape
 
 from conftest import ROOT, WIRE
-from digest.frontend import describe, isolate, isolate_html, microdata
+from digest.site.frontend import describe, isolate, isolate_html, microdata
 from sitecheck import broken_links, build_fixture_site, parse_page, url_to_file
 
 SEED = "000_0b3d9faf541c66ac"
@@ -325,7 +325,7 @@ def test_pages_workflow_passes_actionlint():
 
 
 def test_pages_workflow_keeps_the_build_cache_where_the_build_puts_it():
-    from digest.cache import cache_dir
+    from digest.build.cache import cache_dir
 
     flow = yaml.safe_load(WORKFLOW.read_text())
     steps = flow["jobs"]["build"]["steps"]

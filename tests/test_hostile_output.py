@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, WIRE, wire_copies
-from digest.output import (OutputBusy, OutputError, OutputLock, StagedOutput, check_output_dir, recover,
+from digest.build.output import (OutputBusy, OutputError, OutputLock, StagedOutput, check_output_dir, recover,
                            safe_join)
 
 
@@ -64,7 +64,7 @@ def test_commit_swaps_and_recover_restores_an_interrupted_fallback_swap(tmp_path
 HOLD_LOCK = """
 import sys, time
 sys.path.insert(0, {root!r})
-from digest.output import OutputLock
+from digest.build.output import OutputLock
 lock = OutputLock(__import__("pathlib").Path({out!r})).acquire()
 print("locked", flush=True)
 time.sleep(30)

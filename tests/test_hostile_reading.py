@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from digest.articles import ArticleError, Notes, decode_text, load_content, read_wire
-from digest.build import BuildReport
+from digest.read.articles import ArticleError, Notes, decode_text, load_content, read_wire
+from digest.build.pipeline import BuildReport
 from digest.model import Problem
-from digest.safety import clean_html as sanitize_html
-from digest.safety import defang, plain
+from digest.site.safety import clean_html as sanitize_html
+from digest.site.safety import defang, plain
 
 TEXT = "عام / وزير الخارجية يلتقي نظيره\nالرياض 25 شوال 1436 هـ الموافق 10 اغسطس 2015 م واس\nبحث الجانبان العلاقات الثنائية.\n"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from digest.articles import git_first_commit_times, load_content, slugify
-from digest.safety import clean_html, markdown_to_html
+from digest.read.articles import git_first_commit_times, load_content, slugify
+from digest.site.safety import clean_html, markdown_to_html
 from hostile_fixtures import AR_BODY, md, wire
 
 GOOD = wire("عام / الخبر السليم بجوار الهجمات", AR_BODY)

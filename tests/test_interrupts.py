@@ -1,6 +1,6 @@
 """watch/serve stop cleanly on Ctrl-C and SIGTERM at any moment: the build state of the last committed build is
 never lost (the next build is incremental, not a full re-render), nothing temporary is left, and the site stays
-byte-identical to a clean build. Also the build state's commit rules (digest/cache.py) at each step where a
+byte-identical to a clean build. Also the build state's commit rules (digest/build/cache.py) at each step where a
 build can die. The articles are written here (synthetic Arabic text, no licence needed)."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from digest.build import build
+from digest.build.pipeline import build
 
 _WORDS = ("الحكومة", "أعلنت", "اليوم", "عن", "خطة", "جديدة", "لدعم", "الاقتصاد", "في", "المنطقة", "وقال", "الوزير",
           "إن", "المشروع", "سيبدأ", "خلال", "الأشهر", "المقبلة", "بتكلفة", "كبيرة", "وأضاف", "أن", "العمل", "يشمل",
@@ -146,7 +146,7 @@ def _report_of(config) -> str:
 
 @pytest.mark.parametrize("where", ["before commit", "journal written", "journal half applied"])
 def test_an_incremental_build_killed_anywhere_leaves_a_state_that_matches_its_output(small, monkeypatch, where):
-    import digest.cache as cache
+    import digest.build.cache as cache
 
     config, rng = small
     _edit_some(config.content_dir, rng, 0.1)
@@ -168,8 +168,8 @@ def test_an_incremental_build_killed_anywhere_leaves_a_state_that_matches_its_ou
 
 @pytest.mark.parametrize("where", ["before the swap", "after the swap"])
 def test_a_full_build_killed_anywhere_leaves_a_state_that_matches_its_output(small, monkeypatch, where):
-    import digest.build as build_module
-    import digest.output as output
+    import digest.build.pipeline as build_module
+    import digest.build.output as output
 
     config, rng = small
     (config.content_dir / "0000.txt").unlink()  # a deletion and a --full build: a whole-folder swap

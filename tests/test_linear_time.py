@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from digest.articles import load_article
-from digest.safety import markdown_to_html
+from digest.read.articles import load_article
+from digest.site.safety import markdown_to_html
 from hostile_fixtures import AR_BODY, DATELINE
 
 WIRE_CASES = {
@@ -65,7 +65,7 @@ def test_markdown_rendering_scales_linearly(text):
 
 
 def test_summarizing_a_huge_article_is_bounded(tmp_path):
-    from digest.summarize import summarize
+    from digest.language.summarize import summarize
 
     path = tmp_path / "many.txt"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from digest.memory import TranslationMemory, normalise, segment_key, stored_backends
+from digest.translate.memory import TranslationMemory, normalise, segment_key, stored_backends
 
 
 def test_put_save_reload(tmp_path):
@@ -75,7 +75,7 @@ def test_prune(tmp_path):
 def test_snapshot_gives_what_the_files_say(tmp_path):
     """The parsed copy kept beside the build cache never differs from parsing the files: after saves, hand
     edits (also within the same second, when stat signatures are not trusted) and a torn copy."""
-    from digest.memory import TranslationMemory
+    from digest.translate.memory import TranslationMemory
 
     root, snap = tmp_path / "mem", tmp_path / "cache"
 

@@ -13,14 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from digest.articles import _MARKER, ArticleError, _fold, decode_text, load_article, read_markdown, read_wire
-from digest.wire import is_number_line, is_trailer
+from digest.read.articles import _MARKER, ArticleError, _fold, decode_text, load_article, read_markdown, read_wire
+from digest.read.wire import is_number_line, is_trailer
 from digest.config import load_config
-from digest.feeds import rss_feed
+from digest.site.feeds import rss_feed
 from digest.model import Article
-from digest.render import ArticleView, paragraphs_html
-from digest.safety import markdown_to_html
-from digest.summarize import summarize
+from digest.site.render import ArticleView, paragraphs_html
+from digest.site.safety import markdown_to_html
+from digest.language.summarize import summarize
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                          HealthCheck.function_scoped_fixture])

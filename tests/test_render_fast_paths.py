@@ -4,8 +4,8 @@ from __future__ import annotations
 import posixpath
 import random
 
-from digest.render import relative_url
-from digest.safety import _UNSAFE_CHARS, strip_unsafe_chars
+from digest.site.render import relative_url
+from digest.site.safety import _UNSAFE_CHARS, strip_unsafe_chars
 
 
 def test_relative_url_equals_posixpath_relpath():
@@ -32,7 +32,7 @@ def test_feed_escapes_and_dates_equal_the_standard_library():
     from email.utils import format_datetime
     from xml.sax.saxutils import escape, quoteattr
 
-    from digest import feeds
+    from digest.site import feeds
 
     rng = random.Random(9)
     pool = list("&<>\"'\n\r\t ab;#") + ["\u0627", "\u00e9"]

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, ROOT, WIRE
-from digest.build import build
+from digest.build.pipeline import build
 from sitecheck import XML_INVALID, broken_links, parse_page, url_to_file
 
 WIRE_SAMPLE = ["000_1d1647bb61631ba3.txt", "010_", "042_", "049_", "200_", "201_", "230_"]
@@ -138,7 +138,7 @@ def test_failed_build_leaves_previous_site_and_deleted_articles_vanish(tmp_path,
     config = make_config(content)
     build(config, quiet=True)
     before = _digest(config.output_dir)
-    import digest.build as build_module
+    import digest.build.pipeline as build_module
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")

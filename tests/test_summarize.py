@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.arabic import split_sentences
+from digest.language.arabic import split_sentences
 from digest.model import Article, Summary
-from digest.summarize import DEFAULT_WORDS, summarize, word_count
+from digest.language.summarize import DEFAULT_WORDS, summarize, word_count
 
 from conftest import FIXTURES, ROOT, WIRE
 
@@ -111,7 +111,7 @@ def test_wire_fixture_summaries_are_clean_sentences():
     """Over the wire fixtures (read by the project's loader): summary sentences are article
     sentences, in order, with no dateline, marker or time line, and none starts mid-clause: each
     picked sentence is a paragraph start or follows a sentence that ended with a stop."""
-    from digest.articles import _decode, read_wire
+    from digest.read.articles import _decode, read_wire
 
     files = sorted(WIRE.glob("*.txt"))
     assert len(files) >= 11

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.translate import LIMITS, TranslatorConfig, translate_segments
+from digest.translate.engine import LIMITS, TranslatorConfig, translate_segments
 from fake_libretranslate import FakeLibreTranslate, error_page, fake_english, json_answer
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from digest import build as build_module
-from digest import stage
-from digest.build import build
+from digest.build import pipeline as build_module
+from digest.translate import stage
+from digest.build.pipeline import build
 from fake_libretranslate import FakeLibreTranslate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -211,7 +211,7 @@ def _wait(predicate, timeout: float) -> bool:
 
 
 def test_translator_status_backs_off_after_no_answer_or_no_usable_answer(tmp_path):
-    from digest.translate import TranslationReport, TranslatorConfig
+    from digest.translate.engine import TranslationReport, TranslatorConfig
 
     config = TranslatorConfig(backend="libre", url="http://127.0.0.1:9/")
     status = stage.load_status(tmp_path, config)

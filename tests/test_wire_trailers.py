@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from digest.articles import ArticleError, Notes, load_article, read_wire
-from digest.build import build
-from digest.wire import is_trailer, trailer_info
+from digest.read.articles import ArticleError, Notes, load_article, read_wire
+from digest.build.pipeline import build
+from digest.read.wire import is_trailer, trailer_info
 
 DATELINE = "الرياض 20 جمادى الأولى 1447 هـ الموافق 5 ديسمبر 2026 م واس"
 LEAD = "افتتح وزير الثقافة اليوم معرض الكتاب الدولي بمشاركة أكثر من ألف دار نشر من ثلاثين دولة."
@@ -169,8 +169,8 @@ def test_site_of_wire_items_shows_no_trailer_and_loses_no_last_sentence(tmp_path
 
 
 def test_a_machine_translated_flash_is_complete_with_its_title_as_summary(tmp_path):
-    from digest.summarize import summarize
-    from digest.translate import english_for, segments_for
+    from digest.language.summarize import summarize
+    from digest.translate.engine import english_for, segments_for
 
     article = load_article(_write(tmp_path, "f.txt", "عاجل / انفجار في ميناء جدة التجاري\n12:58 ت م\n"), tmp_path, {})
     summary = summarize(article)

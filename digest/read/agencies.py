@@ -1,7 +1,7 @@
 """English names the translator should not guess: news agencies (codes and full names) and common section names.
 
 Plain data and one key function, imported by the wire reader (to find a dateline's agency code of several words,
-such as "أ ش أ") and by digest/english.py (to give the English of an article's agency, source and section).
+such as "أ ش أ") and by digest/translate/english.py (to give the English of an article's agency, source and section).
 """
 from __future__ import annotations
 

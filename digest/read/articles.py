@@ -13,12 +13,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from .arabic import split_sentences, to_arabic_letters
-from .inputs import InputRefused, read_bounded
-from .agencies import AGENCIES, table_key
-from .model import Article, HumanTranslation, Problem
-from .wire import flash_headline, is_number_line, is_trailer, split_trailing_marker, trailer_info
-from .safety import (MarkdownBudget, count_unsafe_chars, defang, defuse_markdown, has_markup, markup_to_text,
+from digest.language.arabic import split_sentences, to_arabic_letters
+from digest.read.inputs import InputRefused, read_bounded
+from digest.read.agencies import AGENCIES, table_key
+from digest.model import Article, HumanTranslation, Problem
+from digest.read.wire import flash_headline, is_number_line, is_trailer, split_trailing_marker, trailer_info
+from digest.site.safety import (MarkdownBudget, count_unsafe_chars, defang, defuse_markdown, has_markup, markup_to_text,
                      strip_unsafe_chars)
 
 MECCA = dt.timezone(dt.timedelta(hours=3), "AST")

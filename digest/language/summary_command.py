@@ -12,11 +12,11 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from .arabic import split_sentences
-from .articles import DEFAULT_MAX_BYTES, MAX_HEADLINE_CHARS, ArticleError, HeadlineTooLong, load_article
-from .model import Problem
-from .safety import markdown_to_text
-from .summarize import summarize
+from digest.language.arabic import split_sentences
+from digest.read.articles import DEFAULT_MAX_BYTES, MAX_HEADLINE_CHARS, ArticleError, HeadlineTooLong, load_article
+from digest.model import Problem
+from digest.site.safety import markdown_to_text
+from digest.language.summarize import summarize
 
 
 def _read_stdin(stream: BinaryIO, max_bytes: int) -> bytes:

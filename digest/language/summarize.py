@@ -11,11 +11,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from digest.arabic import content_terms
-from digest.articles import is_structure_block
-from digest.boilerplate import is_boilerplate
+from digest.language.arabic import content_terms
+from digest.read.articles import is_structure_block
+from digest.language.boilerplate import is_boilerplate
 from digest.model import Article, Summary
-from digest.safety import markdown_to_text
+from digest.site.safety import markdown_to_text
 
 DEFAULT_WORDS = 60
 
@@ -56,7 +56,7 @@ _MD_IMAGE_ONLY = re.compile(r"^\s*(?:!\[[^\]]*\]\([^)]*\)\s*)+$")
 
 
 def _skipped(sentence: str, markdown: bool) -> bool:
-    """Boilerplate (digest.boilerplate), or in Markdown an image on its own: never summary material."""
+    """Boilerplate (digest.language.boilerplate), or in Markdown an image on its own: never summary material."""
     if markdown and _MD_IMAGE_ONLY.match(sentence):
         return True
     return is_boilerplate(_plain_sentence(sentence) if markdown else sentence)

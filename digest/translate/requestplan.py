@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
-from .memory import TranslationMemory
-from .protect import for_request, inner_segments, keeps_elements, protect, restore, slots_in, unprotect, Slot
+from digest.translate.memory import TranslationMemory
+from digest.translate.protect import for_request, inner_segments, keeps_elements, protect, restore, slots_in, unprotect, Slot
 
 # Largest request each backend gets, in characters. deep-translator refuses Google text of 5,000 characters or
 # more and MyMemory text of 500 or more; the others have no client-side limit, so keep every request under 5,000.
@@ -46,7 +46,7 @@ class Unit:
 def chunks_of(segment: str, limit: int) -> list[tuple[str, str, tuple[Slot, ...]]]:
     """(memory key, protected chunk, slots) of each chunk of `segment`. Without inline elements the chunks are
     exactly those of split_for_limit(segment), so memories written before placeholders existed are still found."""
-    from .translate import split_for_limit
+    from digest.translate.engine import split_for_limit
 
     protected = protect(segment)
     if not protected.slots:

@@ -4,7 +4,7 @@ Calls to action ("للمزيد زوروا الموقع"), "read more" and "see a
 WhatsApp), "follow us" lines, SMS and phone-service promotions and photo credits. A digest prints summaries on
 their own (teasers, feed descriptions, the command line), where such a sentence reads as noise or an advert.
 
-The rules are phrases, matched on the matching normalisation of digest.arabic (alef and hamza forms, ta marbuta,
+The rules are phrases, matched on the matching normalisation of digest.language.arabic (alef and hamza forms, ta marbuta,
 alef maqsura unified; diacritics and tatweel dropped; lower case), so spelling variants match. Each is narrow
 enough that ordinary news prose does not trip it: a verb such as "تابع" (he followed up) or "اتصالا هاتفيا"
 (a phone call) is news; "تابعونا على تويتر" or "للتواصل: 0555..." is not. Tested on a fixture list of sentences
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .arabic import normalize
+from digest.language.arabic import normalize
 
 _SOCIAL = r"(?:تويتر|تويت|اكس|x|فيسبوك|فيس بوك|فيس|انستغرام|انستجرام|انستقرام|انستا|سناب|سناب شات|يوتيوب|" \
           r"تيك توك|تيليجرام|تلغرام|تليجرام|واتساب|واتس اب|لينكد ?ان|twitter|facebook|instagram|snapchat|youtube|" \

@@ -29,15 +29,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-from .arabic import ARABIC_LETTER
-from .articles import is_structure_block
-from .english import english_meta, human_summary, meta_segments
-from .memory import TranslationMemory, normalise, stored_backends
-from .protect import placeholder_problem
-from .requestplan import (BATCH_CHARS, LIMITS, SEPARATOR, URL_BUDGET, RequestPlan, Unit, batches, chunks_of,
+from digest.language.arabic import ARABIC_LETTER
+from digest.read.articles import is_structure_block
+from digest.translate.english import english_meta, human_summary, meta_segments
+from digest.translate.memory import TranslationMemory, normalise, stored_backends
+from digest.translate.protect import placeholder_problem
+from digest.translate.requestplan import (BATCH_CHARS, LIMITS, SEPARATOR, URL_BUDGET, RequestPlan, Unit, batches, chunks_of,
                           memory_keys, stored_english)
-from .model import Article, English, HumanTranslation, Summary
-from .safety import markdown_to_text
+from digest.model import Article, English, HumanTranslation, Summary
+from digest.site.safety import markdown_to_text
 
 BACKENDS = ("google", "libre", "mymemory", "deepl", "microsoft", "none")
 
@@ -48,7 +48,7 @@ KEY_ENV = {"deepl": "DEEPL_API_KEY", "microsoft": "MICROSOFT_API_KEY", "libre": 
 OTHER_ENV = ("MICROSOFT_REGION", "MYMEMORY_EMAIL")
 _LIBRE_PLACEHOLDER_KEY = "no-key"  # deep-translator insists on a key; self-hosted servers ignore it
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from typing import Container, Iterator
 
 from markupsafe import Markup
 
-from .config import Config
-from .english import META_FIELDS
-from .frontend import article_head, home_head, isolate, isolate_html
-from .model import Article, English, Summary
-from . import safety
-from .safety import strip_unsafe_chars
+from digest.config import Config
+from digest.translate.english import META_FIELDS
+from digest.site.frontend import article_head, home_head, isolate, isolate_html
+from digest.model import Article, English, Summary
+from digest.site import safety
+from digest.site.safety import strip_unsafe_chars
 
 DIRECTION = {"ar": "rtl", "en": "ltr"}
 OTHER = {"ar": "en", "en": "ar"}

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import PROJECT_URL, __version__
-from .config import Config
-from .render import ArticleView, absolute_url, feed_path, home_path
-from .safety import strip_unsafe_chars
+from digest import PROJECT_URL, __version__
+from digest.config import Config
+from digest.site.render import ArticleView, absolute_url, feed_path, home_path
+from digest.site.safety import strip_unsafe_chars
 
 # Plain-function equivalents of xml.sax.saxutils.escape/quoteattr and email.utils.format_datetime (checked
 # against them in tests/test_render_fast_paths.py): importing those modules pulls in urllib.request, http.client,

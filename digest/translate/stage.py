@@ -20,9 +20,9 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import Store, digest_of
-from .output import write_atomic
-from .translate import LIMITS, TranslationReport, TranslatorConfig
+from digest.build.cache import Store, digest_of
+from digest.build.output import write_atomic
+from digest.translate.engine import LIMITS, TranslationReport, TranslatorConfig
 
 RETRY_AFTER = 300.0  # seconds a build leaves an unreachable translator alone
 
@@ -96,8 +96,8 @@ def translate_pending(output_dir: Path, config: TranslatorConfig) -> Translation
     """Ask the translator for the segments the last build of `output_dir` left pending (serve and watch run this
     in the background); answers go to the memory, and the next build adds the English they complete. None when
     there was nothing to ask or the translator is being left alone."""
-    from .cache import cache_dir, load_state, state_path
-    from .translate import translate_segments
+    from digest.build.cache import cache_dir, load_state, state_path
+    from digest.translate.engine import translate_segments
 
     cache = cache_dir(output_dir)
     status = load_status(cache, config)

@@ -19,9 +19,9 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from .inputs import InputRefused, read_bounded
-from .model import Problem
-from .output import write_atomic
+from digest.read.inputs import InputRefused, read_bounded
+from digest.model import Problem
+from digest.build.output import write_atomic
 
 # Characters that change nothing a reader sees: zero-width spaces/joiners, BOM, bidi marks, tatweel.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2066-\u2069\u202a-\u202e\ufeff\u0640]")
