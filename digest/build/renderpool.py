@@ -1,0 +1,136 @@
+"""Page rendering and per-article work, in a fork pool of worker processes when there is much of it.
+
+Why a module of its own: the pool's plumbing (module-level work table read by forked workers, signal
+handling, batching, the compiled-template cache folder) is independent of what the pipeline renders;
+build() just hands it a list of page jobs.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from digest.build.cache import Store, code_version
+from digest.config import Config
+from digest.site.render import PageRenderer, make_environment
+
+
+def dedupe_home_jobs(jobs: list[tuple]) -> list[tuple]:
+    # index.html and the first Arabic home page are one render job: render it once.
+    return list(dict.fromkeys(jobs))
+
+
+# --- rendering, in worker processes when there is much of it -------------------------------------------------------
+_WORK: dict = {}
+_PARALLEL_MIN = 200  # below this many items the pool's start-up costs more than it saves
+
+
+def _workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def parallel(func, items: list[tuple]):
+    """func(*item) for every item; in a fork pool when there are many (results in order)."""
+    if len(items) < _PARALLEL_MIN or _workers() == 1:
+        return [func(*item) for item in items]
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    chunk = max(1, len(items) // (_workers() * 8))
+    with ctx.Pool(_workers(), initializer=_worker_signals) as pool:
+        return pool.starmap(func, items, chunksize=chunk)
+
+
+def render_pages(config: Config, root: Path, jobs: list[tuple], teasers: dict, rkey_of_path: dict[str, str],
+            fresh: dict, store: Store, check: Callable[[], None] = lambda: None) -> int:
+    """Render page jobs into `root`; article pages load their full model from the cache (or `fresh`).
+    `check()` runs after each batch of the pool; an exception from it stops the pool's workers."""
+    if not jobs:
+        return 0
+    _WORK.update(config=config, root=root, teasers=teasers, rkeys=rkey_of_path, fresh=fresh,
+                 store_path=store.path, bytecode_dir=_bytecode_dir(store.path.parent))
+    try:
+        if len(jobs) < _PARALLEL_MIN or _workers() == 1:
+            return _render_jobs(jobs, store)
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        # Articles first in contiguous runs (one cache read per run), then the home pages.
+        size = max(20, len(jobs) // (_workers() * 6))
+        batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        rendered = 0
+        with ctx.Pool(_workers(), initializer=_worker_signals) as pool:  # leaving it terminates the workers
+            for count in pool.imap_unordered(_render_batch, batches):
+                rendered += count
+                check()
+        return rendered
+    finally:
+        _WORK.clear()
+
+
+def _bytecode_dir(cdir: Path) -> str:
+    """Compiled templates of this code version (older versions' folders are removed)."""
+    import shutil
+
+    folder = cdir / "templates" / code_version()[:20]
+    if not folder.is_dir():
+        shutil.rmtree(cdir / "templates", ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
+
+
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the parent (which stops the pool) and die quietly when the pool ends."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _render_batch(jobs: list[tuple]) -> int:
+    store = _WORK.get("worker_store")
+    if store is None:
+        store = _WORK["worker_store"] = Store(_WORK["store_path"])
+    return _render_jobs(jobs, store)
+
+
+def _render_jobs(jobs: list[tuple], store: Store) -> int:
+    from digest.build.output import safe_join
+
+    config, root = _WORK["config"], _WORK["root"]
+    renderer = _WORK.get("renderer")
+    if renderer is None:
+        # Templates compiled once per process, or not at all when the compiled form is in the cache.
+        renderer = _WORK["renderer"] = PageRenderer(config, make_environment(config, _WORK["bytecode_dir"]))
+    teasers, rkeys, fresh = _WORK["teasers"], _WORK["rkeys"], _WORK["fresh"]
+    articles = [j for j in jobs if j[0] == "article"]
+    wanted = [rkeys[j[1]] for j in articles if j[1].split("/")[1] not in fresh]
+    found = store.get_many(f"R:{k}" for k in wanted)
+    made_dirs: set[str] = set()
+    count = 0
+    base = str(root)
+
+    def write(rel: str, data: bytes) -> None:
+        safe_join(root, rel)  # refuses a path leaving the output folder
+        path = os.path.join(base, rel)
+        parent = os.path.dirname(path)
+        if parent not in made_dirs:
+            os.makedirs(parent, exist_ok=True)
+            made_dirs.add(parent)
+        with open(path, "wb") as handle:
+            handle.write(data)
+
+    for _, rel in articles:
+        lang, slug = rel.split("/")[0], rel.split("/")[1]
+        views = fresh.get(slug) or found.get(f"R:{rkeys[rel]}")
+        write(rel, renderer.article_page(views[lang]))
+        count += 1
+    homes: dict[str, set[int]] = {}
+    for job in jobs:
+        if job[0] == "home":
+            homes.setdefault(job[1], set()).add(job[2])
+    for lang, numbers in homes.items():
+        for rel, data in renderer.home_pages(lang, teasers[lang], only=numbers):
+            write(rel, data)
+            count += 1
+    return count
