@@ -96,7 +96,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 def cmd_translate(args: argparse.Namespace) -> int:
     from digest.read.articles import load_content
     from digest.build.pipeline import summarize_all
-    from digest.translate.engine import prune_command, translate_command
+    from digest.translate import prune_command, translate_command
 
     config = _content_config(args)
     articles, humans, problems = load_content(config.content_dir)

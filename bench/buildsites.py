@@ -47,7 +47,7 @@ def make_site(folder: Path, n: int, pending: float | None = None) -> tuple[Path,
     import json
 
     from digest.read.articles import load_article
-    from digest.translate.memory import TranslationMemory
+    from digest.translate import TranslationMemory
     from digest.language.summarize import summarize
 
     content, memory_dir = folder / "content", folder / "memory"
@@ -191,7 +191,7 @@ def make_hugo_site(folder: Path, content: Path, memory_dir: Path) -> Path:
     import json
 
     from digest.read.articles import load_article, load_human_translation
-    from digest.translate.memory import TranslationMemory
+    from digest.translate import TranslationMemory
     from digest.language.summarize import summarize
 
     site = folder / "hugo"

@@ -30,7 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from digest.read.articles import load_content  # noqa: E402
 from digest.language.summarize import summarize  # noqa: E402
-from digest.translate.engine import BACKENDS, TranslatorConfig, segments_for, translate_segments  # noqa: E402
+from digest.translate import BACKENDS, TranslatorConfig, segments_for, translate_segments  # noqa: E402
 from fake_engines import FakeEngines  # noqa: E402
 from fake_libretranslate import FakeLibreTranslate, json_answer  # noqa: E402
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from digest.translate.engine import BACKENDS, KEY_ENV, TranslatorConfig
+from digest.translate import BACKENDS, KEY_ENV, TranslatorConfig
 
 LANGUAGES = ("ar", "en")
 

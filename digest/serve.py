@@ -371,7 +371,7 @@ class BackgroundTranslator:
         self._thread.start()
 
     def _run(self, config: Config) -> None:
-        from digest.translate.stage import translate_pending
+        from digest.translate import translate_pending
 
         try:
             report = translate_pending(config.output_dir, config.translator)

@@ -20,7 +20,7 @@ from digest.build.cache import BuildState, code_version, digest_of, stat_digest,
 from digest.config import Config
 from digest.model import Article
 from digest.site.render import ArticleView, home_page_count, home_path
-from digest.translate.engine import memory_root
+from digest.translate import memory_root
 
 
 # --- fingerprints: hashes of the inputs shared by many outputs ------------------------------------------------------

@@ -19,14 +19,13 @@ from digest.site.feeds import rss_feed, sitemap
 from digest.build.incremental import (TeaserLookup, TeaserRef, Teasers, article_stubs, dates_from_outside, fingerprints,
                           new_record, pack_record, plan_pages, quick_hash, reshard, teaser_shards,
                           unpack_article, unpack_record, unshard)
-from digest.translate.memory import take_problems
 from digest.model import Article, English, Problem, Summary, one_line
 from digest.build.output import OutputLock, StagedOutput, check_output_dir
 from digest.site.render import (KNOWN_DATES, OTHER, ArticleView, PageRenderer, article_path, article_views, feed_path,
                      home_page_count, home_path, sort_key)
 from digest.build.renderpool import dedupe_home_jobs, parallel, render_pages
-from digest.translate.stage import TranslatorStatus, for_build, load_status, pending_segments
-from digest.translate.engine import english_for, segments_for, translate_segments
+from digest.translate import (TranslatorStatus, english_for, for_build, load_status, pending_segments, segments_for,
+                              take_problems, translate_segments)
 
 # Exit codes of `generate.py build` (documented in the README and in `generate.py build --help`):
 # 0 all published; 1 the build failed (nothing changed in output/); 2 bad command line or config;

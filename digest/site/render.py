@@ -10,7 +10,7 @@ from typing import Container, Iterator
 from markupsafe import Markup
 
 from digest.config import Config
-from digest.translate.english import META_FIELDS
+from digest.translate import META_FIELDS
 from digest.site.frontend import article_head, home_head, isolate, isolate_html
 from digest.model import Article, English, Summary
 from digest.site import safety
