@@ -83,7 +83,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-    from digest.language.summary_command import summarize_command
+    from digest.commands import summarize_command
 
     path = Path(args.file)
     if args.file != "-" and path.is_dir():
@@ -94,7 +94,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
 # --- `translate` subcommand (translation engine, digest/translate/engine.py) ------------------------------------
 def cmd_translate(args: argparse.Namespace) -> int:
-    from digest.read.articles import load_content
+    from digest.read import load_content
     from digest.build.pipeline import summarize_all
     from digest.translate import prune_command, translate_command
 

@@ -19,7 +19,7 @@ _MONTHS_AR = ["يناير", "فبراير", "مارس", "ابريل", "مايو"
 
 def _wire_bodies() -> list[tuple[str, list[str]]]:
     """(headline, paragraphs) of every corpus article, metadata lines dropped."""
-    from digest.read.articles import read_wire
+    from digest.read import read_wire
 
     out = []
     for path in sorted((SHARED / "corpus" / "wire").glob("*.txt")):
@@ -46,9 +46,9 @@ def make_site(folder: Path, n: int, pending: float | None = None) -> tuple[Path,
     unreachable), the others have a human translation content/<stem>.en.md (title, summary and body)."""
     import json
 
-    from digest.read.articles import load_article
+    from digest.read import load_article
     from digest.translate import TranslationMemory
-    from digest.language.summarize import summarize
+    from digest.language import summarize
 
     content, memory_dir = folder / "content", folder / "memory"
     content.mkdir(parents=True)
@@ -190,9 +190,9 @@ def make_hugo_site(folder: Path, content: Path, memory_dir: Path) -> Path:
     """The same articles as a bilingual Hugo site: one page per article and language, paginated homes, feeds."""
     import json
 
-    from digest.read.articles import load_article, load_human_translation
+    from digest.read import load_article, load_human_translation
     from digest.translate import TranslationMemory
-    from digest.language.summarize import summarize
+    from digest.language import summarize
 
     site = folder / "hugo"
     (site / "content" / "ar").mkdir(parents=True)

@@ -28,11 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from digest.read.articles import load_content  # noqa: E402
+from digest.read import load_content  # noqa: E402
 from digest.build.pipeline import build  # noqa: E402
 from digest.config import load_config  # noqa: E402
 from digest.translate import aligned_sentences  # noqa: E402
-from digest.language.summarize import summarize  # noqa: E402
+from digest.language import summarize  # noqa: E402
 from fake_libretranslate import FakeLibreTranslate  # noqa: E402
 from sitecheck import arabic_on_english_pages  # noqa: E402
 

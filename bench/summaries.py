@@ -35,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest.language import summarize as S  # noqa: E402
-from digest.language.arabic import split_sentences, tokenize  # noqa: E402
+from digest.language import split_sentences, tokenize  # noqa: E402
+from digest.language import summary as S  # noqa: E402  (its internals: the weights and features)
 
 EASC = ROOT.parent / "shared" / "easc"
 

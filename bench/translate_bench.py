@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from digest.read.articles import load_content  # noqa: E402
-from digest.language.summarize import summarize  # noqa: E402
+from digest.language import summarize  # noqa: E402
+from digest.read import load_content  # noqa: E402
 from digest.translate import BACKENDS, TranslatorConfig, segments_for, translate_segments  # noqa: E402
 from fake_engines import FakeEngines  # noqa: E402
 from fake_libretranslate import FakeLibreTranslate, json_answer  # noqa: E402

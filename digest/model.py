@@ -37,6 +37,18 @@ class Article:
         return [s for para in self.paragraphs for s in para]
 
 
+# Block-level Markdown: indented code, or (after any indent) a list item, an ATX heading ("# " — a hashtag such as
+# "#عاجل" is prose), a quote, a table row or a code fence.
+_MD_STRUCTURE = re.compile(r"^(?: {4}|\t|\s*(?:[-*+]\s|\d+[.)]\s|#{1,6}(?:\s|$)|>|\||```|~~~))")
+
+
+def is_structure_block(block: str) -> bool:
+    """A Markdown block of Article.paragraphs that is a heading, list, quote, table or code rather than prose: kept
+    whole (not cut into sentences), never a summary sentence, and translated line by line around its marks. (Here,
+    with the data it describes, because reading, summarizing and translating all ask it.)"""
+    return bool(_MD_STRUCTURE.match(block))
+
+
 @dataclass(frozen=True)
 class Summary:
     """Chosen sentences as (paragraph index, sentence index), in document order."""

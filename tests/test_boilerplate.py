@@ -7,7 +7,7 @@ import pytest
 
 from digest.read.articles import load_article
 from digest.language.boilerplate import is_boilerplate
-from digest.language.summarize import summarize
+from digest.language.summary import summarize
 
 BOILERPLATE = [
     # calls to action, "read more"

@@ -65,7 +65,7 @@ def test_markdown_rendering_scales_linearly(text):
 
 
 def test_summarizing_a_huge_article_is_bounded(tmp_path):
-    from digest.language.summarize import summarize
+    from digest.language.summary import summarize
 
     path = tmp_path / "many.txt"
 

@@ -20,7 +20,7 @@ from digest.site.feeds import rss_feed
 from digest.model import Article
 from digest.site.render import ArticleView, paragraphs_html
 from digest.site.safety import markdown_to_html
-from digest.language.summarize import summarize
+from digest.language.summary import summarize
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                          HealthCheck.function_scoped_fixture])

@@ -11,7 +11,7 @@ import pytest
 
 from digest.language.arabic import split_sentences
 from digest.model import Article, Summary
-from digest.language.summarize import DEFAULT_WORDS, summarize, word_count
+from digest.language.summary import DEFAULT_WORDS, summarize, word_count
 
 from conftest import FIXTURES, ROOT, WIRE
 

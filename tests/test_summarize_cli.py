@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from digest.language.summary_command import summarize_command
+from digest.commands import summarize_command
 
 SENTENCES = [
     "أعلنت هيئة الأرصاد اليوم عن موجة حر شديدة تضرب المنطقة الشرقية خلال الأيام الثلاثة المقبلة.",

@@ -29,8 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from digest.read.articles import relative_to
-from digest.read.inputs import InputRefused, read_bounded
+from digest.read import InputRefused, read_bounded, relative_to
 from digest.build.output import safe_join, write_atomic
 
 STATE_VERSION = 5

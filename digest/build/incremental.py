@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
-from digest.read.articles import relative_to
+from digest.read import relative_to
 from digest.build.cache import BuildState, code_version, digest_of, stat_digest, tree_digest
 from digest.config import Config
 from digest.model import Article

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from digest.read.articles import (Notes, git_first_commit_times, load_article, load_content, load_human_translation, relative_to,
-                       scan_content)
+from digest.read import (Notes, git_first_commit_times, load_article, load_content, load_human_translation, relative_to,
+                         scan_content)
 from digest.build.cache import (BuildState, IncrementalOutput, Store, apply_journal, cache_dir, digest_of, file_digests,
                     load_heavy, load_state, promote_state, recover_state, remove_leftovers, save_quick, stage_state,
                     state_path)
@@ -644,7 +644,7 @@ def _compute_records(config: Config, missing: list[Article], human_keys: dict, s
 
 def _summarize_one(article: Article, sentences: int | None, words: int | None) -> tuple[str, Summary]:
     """The site's budget rule: a sentence budget, when configured, replaces the word budget."""
-    from digest.language.summarize import summarize
+    from digest.language import summarize
 
     return article.slug, summarize(article, sentences=sentences, words=None if sentences else words)
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from digest.language.arabic import split_sentences, to_arabic_letters
+from digest.language import split_sentences, to_arabic_letters
 from digest.read.inputs import InputRefused, read_bounded
 from digest.read.agencies import AGENCIES, table_key
-from digest.model import Article, HumanTranslation, Problem
+from digest.model import Article, HumanTranslation, Problem, is_structure_block
 from digest.read.wire import flash_headline, is_number_line, is_trailer, split_trailing_marker, trailer_info
 from digest.site.safety import (MarkdownBudget, count_unsafe_chars, defang, defuse_markdown, has_markup, markup_to_text,
                      strip_unsafe_chars)
@@ -47,16 +47,6 @@ _MARKER = re.compile(r"^[\s/]*(?:انتهى|إنتهى|انتهي|يتبع)[\s/]
 _TIME_LINE = re.compile(r"^(\d{1,2}):(\d{2})\s*(?:ت\s*\.?\s*م|ت\.م|بتوقيت.*|GMT|جمت)?\.?$")
 _CATEGORY = re.compile(r"^(?P<section>[^\s/]+(?:\s[^\s/]+)?)\s+/\s+(?P<headline>\S.*)$")
 _BYLINE = re.compile(r"^[^.!?؟:،]{2,60}\s[–—-]\s?[^.!?؟:،]{2,60}$|^[^.!?؟:،]{2,60}[–—-]\s[^.!?؟:،]{2,60}$")
-# Block-level Markdown: indented code, or (after any indent) a list item, an ATX heading ("# " — a hashtag such as
-# "#عاجل" is prose), a quote, a table row or a code fence.
-_MD_STRUCTURE = re.compile(r"^(?: {4}|\t|\s*(?:[-*+]\s|\d+[.)]\s|#{1,6}(?:\s|$)|>|\||```|~~~))")
-
-
-def is_structure_block(block: str) -> bool:
-    """A Markdown block that is a heading, list, quote, table or code rather than prose: kept whole (not cut into
-    sentences), never a summary sentence, and translated line by line around its marks."""
-    return bool(_MD_STRUCTURE.match(block))
-
 FRONT_MATTER_KEYS = {"title", "date", "section", "source", "slug", "summary", "place", "agency", "byline"}
 TRANSLATION_KEYS = {"title", "summary", "section", "place", "byline", "agency", "source"}
 _TEXT_KEYS = ("section", "source", "place", "agency", "byline", "summary")

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-from digest.language.arabic import ARABIC_LETTER
-from digest.read.articles import is_structure_block
+from digest.language import ARABIC_LETTER
+from digest.model import is_structure_block
 from digest.translate.english import english_meta, human_summary, meta_segments
 from digest.translate.memory import TranslationMemory, normalise, stored_backends
 from digest.translate.protect import placeholder_problem

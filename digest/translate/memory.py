@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from digest.read.inputs import InputRefused, read_bounded
+from digest.read import InputRefused, read_bounded
 from digest.model import Problem
 
 # write_atomic (digest.build.output) is imported where files are written: digest.build imports this package, so a

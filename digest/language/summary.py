@@ -12,9 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from digest.language.arabic import content_terms
-from digest.read.articles import is_structure_block
 from digest.language.boilerplate import is_boilerplate
-from digest.model import Article, Summary
+from digest.model import Article, Summary, is_structure_block
 from digest.site.safety import markdown_to_text
 
 DEFAULT_WORDS = 60

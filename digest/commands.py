@@ -12,11 +12,10 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from digest.language.arabic import split_sentences
-from digest.read.articles import DEFAULT_MAX_BYTES, MAX_HEADLINE_CHARS, ArticleError, HeadlineTooLong, load_article
+from digest.language import split_sentences, summarize
 from digest.model import Problem
+from digest.read import DEFAULT_MAX_BYTES, MAX_HEADLINE_CHARS, ArticleError, HeadlineTooLong, load_article
 from digest.site.safety import markdown_to_text
-from digest.language.summarize import summarize
 
 
 def _read_stdin(stream: BinaryIO, max_bytes: int) -> bytes:
