@@ -38,7 +38,7 @@ def _content_config(args: argparse.Namespace):
     """The config of a command that reads content/ (and writes output/): every check that can refuse the command
     runs here, before anything is loaded or written; a refusal exits 2."""
     from digest.config import translator_problem
-    from digest.build.output import OutputError, check_output_dir
+    from digest.build import OutputError, check_output_dir
 
     config = _config(args)
     if config.content_dir.exists() and not config.content_dir.is_dir():
@@ -65,8 +65,7 @@ def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: the staging fol
 def cmd_build(args: argparse.Namespace) -> int:
     import signal
 
-    from digest.build.pipeline import EXIT_BUSY, EXIT_FAILED, build, print_report
-    from digest.build.output import OutputBusy, OutputError
+    from digest.build import EXIT_BUSY, EXIT_FAILED, OutputBusy, OutputError, build, print_report
 
     config = _content_config(args)
     signal.signal(signal.SIGTERM, _terminate)
@@ -95,7 +94,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 # --- `translate` subcommand (translation engine, digest/translate/engine.py) ------------------------------------
 def cmd_translate(args: argparse.Namespace) -> int:
     from digest.read import load_content
-    from digest.build.pipeline import summarize_all
+    from digest.build import summarize_all
     from digest.translate import prune_command, translate_command
 
     config = _content_config(args)

@@ -2,7 +2,7 @@
 
 The watcher (watchdog) looks at the content, templates and static folders and the config file; events are
 debounced (an editor's save is several events) and temporary/swap files are ignored. Each rebuild is an
-incremental build (digest.build.pipeline), so one saved article reaches output/ in a fraction of a second. A failed
+incremental build (digest/build/pipeline.py), so one saved article reaches output/ in a fraction of a second. A failed
 build is printed and shown in the browser; the watcher keeps going and the next good save recovers. Every error
 and warning of the last build (file, line, message) is shown over the open page, as the terminal shows it; a page
 that does not exist gets the site's 404.html, live reload included, so a page that comes back reloads by itself.
@@ -158,7 +158,7 @@ class Site:
         return self._lock.locked()
 
     def rebuild(self) -> bool:
-        from digest.build.pipeline import BuildCancelled
+        from digest.build import BuildCancelled
 
         with self._lock:
             started = time.perf_counter()
@@ -391,7 +391,7 @@ class BackgroundTranslator:
 
 def _build_function(config_loader: Callable[[], Config], quiet: bool, log: Callable[[str], None],
                     cancel: threading.Event):
-    from digest.build.pipeline import build, print_report
+    from digest.build import build, print_report
 
     def once():
         try:

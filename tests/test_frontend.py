@@ -325,7 +325,7 @@ def test_pages_workflow_passes_actionlint():
 
 
 def test_pages_workflow_keeps_the_build_cache_where_the_build_puts_it():
-    from digest.build.cache import cache_dir
+    from digest.build.store import cache_dir
 
     flow = yaml.safe_load(WORKFLOW.read_text())
     steps = flow["jobs"]["build"]["steps"]

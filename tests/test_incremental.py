@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT, wire_copies
 from digest.build.pipeline import build
-from digest.build.cache import apply_journal, journal_path
+from digest.build.journal import apply_journal, journal_path
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -134,10 +134,10 @@ def test_failed_incremental_build_leaves_site_and_killed_one_is_completed(site, 
     before = _tree(site.output_dir)
     victim = sorted(site.content_dir.glob("*.txt"))[0]
     victim.write_text(victim.read_text(encoding="utf-8") + "\nسطر جديد في نهاية الخبر.\n", encoding="utf-8")
-    import digest.build.cache as cache_module
+    import digest.build.journal as journal_module
 
     # Killed at the commit point: the journal is written, nothing applied yet.
-    monkeypatch.setattr(cache_module, "apply_journal", lambda final: (_ for _ in ()).throw(KeyboardInterrupt()))
+    monkeypatch.setattr(journal_module, "apply_journal", lambda final: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         build(site, quiet=True)
     monkeypatch.undo()
@@ -149,9 +149,9 @@ def test_failed_incremental_build_leaves_site_and_killed_one_is_completed(site, 
     # And a build that fails while rendering changes nothing.
     victim.write_text(victim.read_text(encoding="utf-8") + "\nسطر آخر.\n", encoding="utf-8")
     snapshot = _tree(site.output_dir)
-    import digest.build.pipeline as build_module
+    import digest.site.pages as pages_module
 
-    monkeypatch.setattr(build_module, "rss_feed", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
+    monkeypatch.setattr(pages_module, "rss_feed", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
     with pytest.raises(RuntimeError):
         build(site, quiet=True)
     assert _tree(site.output_dir) == snapshot

@@ -1,6 +1,6 @@
 """watch/serve stop cleanly on Ctrl-C and SIGTERM at any moment: the build state of the last committed build is
 never lost (the next build is incremental, not a full re-render), nothing temporary is left, and the site stays
-byte-identical to a clean build. Also the build state's commit rules (digest/build/cache.py) at each step where a
+byte-identical to a clean build. Also the build state's commit rules (digest/build/state.py, journal.py, incremental.py) at each step where a
 build can die. The articles are written here (synthetic Arabic text, no licence needed)."""
 from __future__ import annotations
 
@@ -146,17 +146,17 @@ def _report_of(config) -> str:
 
 @pytest.mark.parametrize("where", ["before commit", "journal written", "journal half applied"])
 def test_an_incremental_build_killed_anywhere_leaves_a_state_that_matches_its_output(small, monkeypatch, where):
-    import digest.build.cache as cache
+    import digest.build.journal as journal
 
     config, rng = small
     _edit_some(config.content_dir, rng, 0.1)
     boom = KeyboardInterrupt()
     if where == "before commit":
-        monkeypatch.setattr(cache.IncrementalOutput, "commit", lambda self, *a, **k: (_ for _ in ()).throw(boom))
+        monkeypatch.setattr(journal.IncrementalOutput, "commit", lambda self, *a, **k: (_ for _ in ()).throw(boom))
     elif where == "journal written":
-        monkeypatch.setattr(cache, "apply_journal", lambda final: (_ for _ in ()).throw(boom))
+        monkeypatch.setattr(journal, "apply_journal", lambda final: (_ for _ in ()).throw(boom))
     else:  # the files are in place, the state not yet promoted
-        monkeypatch.setattr(cache, "promote_state", lambda path: (_ for _ in ()).throw(boom))
+        monkeypatch.setattr(journal, "promote_state", lambda path: (_ for _ in ()).throw(boom))
     with pytest.raises(KeyboardInterrupt):
         build(config, quiet=True)
     monkeypatch.undo()
@@ -168,7 +168,7 @@ def test_an_incremental_build_killed_anywhere_leaves_a_state_that_matches_its_ou
 
 @pytest.mark.parametrize("where", ["before the swap", "after the swap"])
 def test_a_full_build_killed_anywhere_leaves_a_state_that_matches_its_output(small, monkeypatch, where):
-    import digest.build.pipeline as build_module
+    import digest.build.incremental as incremental
     import digest.build.output as output
 
     config, rng = small
@@ -177,7 +177,7 @@ def test_a_full_build_killed_anywhere_leaves_a_state_that_matches_its_output(sma
     if where == "before the swap":
         monkeypatch.setattr(output.StagedOutput, "commit", lambda self: (_ for _ in ()).throw(boom))
     else:
-        monkeypatch.setattr(build_module, "promote_state", lambda path: (_ for _ in ()).throw(boom))
+        monkeypatch.setattr(incremental, "promote_state", lambda path: (_ for _ in ()).throw(boom))
     with pytest.raises(KeyboardInterrupt):
         build(config, quiet=True, full=True)
     monkeypatch.undo()

@@ -138,11 +138,11 @@ def test_failed_build_leaves_previous_site_and_deleted_articles_vanish(tmp_path,
     config = make_config(content)
     build(config, quiet=True)
     before = _digest(config.output_dir)
-    import digest.build.pipeline as build_module
+    import digest.site.pages as pages_module
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(build_module, "rss_feed", explode)
+    monkeypatch.setattr(pages_module, "rss_feed", explode)
     # An edit, so the build has work to do (a build with no changed input reads and writes nothing).
     edited = sorted(content.glob("*.txt"))[0]
     edited.write_text(edited.read_text(encoding="utf-8") + "\nفقرة جديدة في نهاية الخبر.\n", encoding="utf-8")

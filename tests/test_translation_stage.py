@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.build import pipeline as build_module
+from digest.build import reading as reading_module
 from digest.translate import stage
 from digest.build.pipeline import build
 from fake_libretranslate import FakeLibreTranslate
@@ -133,13 +133,13 @@ def test_human_translation_files_are_parsed_once(tmp_path, make_config, monkeypa
                                                f"Second paragraph of {stem}.\n", encoding="utf-8")
     config = make_config(content)
     parsed: list[str] = []
-    real = build_module.load_human_translation
+    real = reading_module.load_human_translation
 
     def counting(path, *args, **kwargs):
         parsed.append(Path(path).name)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(build_module, "load_human_translation", counting)
+    monkeypatch.setattr(reading_module, "load_human_translation", counting)
     first, _ = _build(config)
     assert sorted(parsed) == ["book-fair.en.md", "ntrex-abcnews-306755.en.md", "rain.en.md"]
     assert first.english == 3 and first.human == 3

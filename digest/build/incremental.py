@@ -1,292 +1,254 @@
-"""Incremental-build bookkeeping: what the build state remembers between builds, and how it is keyed.
+"""The incremental layer: what a build reuses from the last one, and which output files it writes.
 
-Why a module of its own: build() only needs "has this input changed?" and "give me what the last build
-made of it"; the hashing (fingerprints, quick_hash), the compact record and stub forms and their pickled
-shards are details that make an edit build fast (it unpickles and rewrites a shard or two, not 5,000
-records) and would otherwise bury the pipeline order.
+The pipeline uses it through two calls (digest/build/pipeline.py):
+
+- `session(...)` opens a build of one output folder: it takes the folder's lock (finishing a build killed after
+  its commit point), scans the inputs and compares them with the last build's. Nothing changed: `unchanged` is
+  set and the last build's report stands. Otherwise the session is the stages' memo: the build cache (`store`,
+  values keyed by a hash of their content and settings), what the last build kept (`state`), the inputs' hashes
+  (`inputs`), and `keep_*` methods through which the stages record what they made for the next build.
+- `write(pages)` records each output file's recipe (the hash of the dependencies its page kind declared,
+  digest/site/pages.py) and compares it with the recipe the last build recorded: only the files whose recipe
+  changed are rendered and written, through a journal, unless a site-wide file changed or most files did: then
+  the whole site is rendered into a fresh folder swapped in whole. Either way the output is byte-identical to a
+  clean full build, and the new build state becomes current in the same step as the output (kill-safe).
 """
 from __future__ import annotations
 
-import hashlib
-import pickle
-from dataclasses import fields, replace
-from pathlib import Path
-from typing import Any, NamedTuple
+import os
+from contextlib import contextmanager
+from typing import Iterator, NamedTuple
 
-from markupsafe import Markup
-
-from digest.read import relative_to
-from digest.build.cache import BuildState, code_version, digest_of, stat_digest, tree_digest
+from digest.build.fingerprints import dates_from_outside, file_digests, fingerprints, quick_hash
+from digest.build.journal import IncrementalOutput, apply_journal, remove_leftovers
+from digest.build.output import OutputLock, StagedOutput
+from digest.build.renderpool import render_pages
+from digest.build.report import REPLAYED, BuildReport, Clock
+from digest.build.shards import (TeaserLookup, Views, article_stubs, pack_record, reshard, teaser_shards,
+                                 unshard)
+from digest.build.state import (BuildState, load_heavy, load_state, promote_state, recover_state, save_quick,
+                                stage_state, state_path)
+from digest.build.store import Store, cache_dir
 from digest.config import Config
-from digest.model import Article
-from digest.site.render import ArticleView, home_page_count, home_path
-from digest.translate import memory_root
+from digest.read import git_first_commit_times, scan_content
+from digest.site.pages import Page
+from digest.translate import TranslatorStatus, load_status
 
 
-# --- fingerprints: hashes of the inputs shared by many outputs ------------------------------------------------------
-def fingerprints(config: Config, state: BuildState) -> dict[str, str]:
-    """Hashes of the inputs shared by many outputs; each output's recipe includes those it depends on."""
-    code = code_version()
-    per_site = {f.name: repr(getattr(config, f.name)) for f in fields(config)
-                if f.name not in ("content_dir", "output_dir", "config_path", "translator", "root", "templates_dir",
-                                  "static_dir")}  # folders: their contents are fingerprinted instead
-    site = digest_of(code, per_site)
-    static = tree_digest(config.static_dir)
-    templates = _template_digests(config.templates_dir, state)
-    tr = config.translator
-    fp = {
-        "code": code, "site": site, "static": static,
-        "article": digest_of(code, config.max_file_bytes),
-        "summary": digest_of(code, config.summary_sentences, config.summary_words),
-        # Not the memory: a record remembers the answers its own segments got (build._answers_changed), so an
-        # answer arriving makes again only the records that use it.
-        "record": digest_of(site, repr(tr)),
-        "memory": memory_digest(tr),
-    }
-    for name in ("article.html", "index.html", "404.html"):
-        fp[name] = digest_of(site, static, templates.get(name, ""))
-    return fp
+class Inputs(NamedTuple):
+    fp: dict[str, str]  # fingerprints (fingerprints.fingerprints)
+    scanned: tuple  # scan_content: article paths, human translation paths, ...
+    files: dict  # rel path -> stat signature and content hash
+    git_times: dict[str, int]
+    whens: dict  # rel path -> date it gets if it has none of its own
+    key: str  # hash of all of the above: equal to the last build's, nothing changed
 
 
-def memory_digest(tr) -> str:
-    """Cheap fingerprint of the translation memory's files (rewritten only by atomic replace)."""
-    return stat_digest(memory_root(tr), "*.jsonl")
+@contextmanager
+def session(config: Config, report: BuildReport, clock: Clock, *, full: bool = False,
+            translate: bool = True) -> Iterator["Session"]:
+    """One build of config.output_dir, under its lock. `full`: trust no stat signature and no recorded recipe
+    (the caches keyed by content are still used). `translate`: the build may ask the translator (when its status
+    allows); without it the memory alone answers."""
+    lock = _lock_output(config)
+    for repair in lock.recovered:
+        clock.say(f"note: {repair}")
+    memo = None
+    try:
+        status = load_status(cache_dir(config.output_dir), config.translator) if translate else None
+        memo = Session(config, report, clock, full, status)
+        yield memo
+        if status is not None and report.pending_records:
+            report.translator_note = status.describe()
+    finally:
+        if memo is not None and memo.store is not None:
+            memo.store.close()
+        lock.release()
 
 
-def _template_digests(folder: Path, state: BuildState) -> dict[str, str]:
-    """Per template: hash of its source and of every template it extends/includes/imports, recursively.
-    Remembered in the state by the hash of all sources, so an unchanged folder costs only reading it."""
-    sources: dict[str, str] = {}
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                sources[path.relative_to(folder).as_posix()] = path.read_text(encoding="utf-8", errors="replace")
-    key = digest_of(sorted(sources.items()))
-    if state.templates and state.templates[0] == key:
-        return state.templates[1]
-    import jinja2
-    from jinja2 import meta
+class Session:
+    """The stages' memo for one build (see the module's docstring)."""
 
-    env = jinja2.Environment()
-    refs: dict[str, set[str]] = {}
-    for name in sources:
+    def __init__(self, config: Config, report: BuildReport, clock: Clock, full: bool,
+                 status: TranslatorStatus | None):
+        self.config, self.report, self.clock, self.status = config, report, clock, status
+        self.spath = state_path(cache_dir(config.output_dir), config.output_dir)
+        self.state = state = load_state(self.spath, config.output_dir, heavy=False)
+        self.store: Store | None = None
+        if full:
+            state.files = {}  # --full trusts no stat signature: every input file is hashed again
+        self.inputs = self._scan()
+        # The last build left pending translations and the translator may be asked: not a no-change build.
+        self.retry = status is not None and bool(state.summary.get("pending_records")) and status.may_request(
+            config.translator)
+        self.unchanged = not (full or self.retry) and self._nothing_changed()
+        if self.unchanged:
+            return
+        if not load_heavy(self.spath, state) or full:
+            state.manifest = {}
+        self.stub_shards, state.stubs = state.stubs, unshard(state.stubs)
+        self.store = Store(cache_dir(config.output_dir) / "store.sqlite")
+        # What the stages made, kept for the next build (keep_articles, keep_records).
+        self.source = None
+        self.human_notes: dict[str, tuple] = {}
+        self.rkeys: dict[str, str] = {}
+        self.records: dict[str, dict] = {}
+        self.new_teasers: dict[str, dict] = {}  # record key -> teaser views, for records not in the state
+        self.fresh_views: dict[str, dict] = {}  # slug -> views made by this build
+        self.dates: dict = {}
+        self.translated: tuple = ({}, {})  # per slug: machine segments, digest of the memory's answers
+        self.views: Views | None = None
+        clock.check()
+
+    # --- inputs ------------------------------------------------------------------------------------------------
+    def _scan(self) -> Inputs:
+        config, state = self.config, self.state
+        fp = fingerprints(config, state)
+        scanned = scan_content(config.content_dir)
+        paths = list(scanned[0]) + sorted(scanned[1].values())
+        files = file_digests(paths, config.content_dir, state.files, state.scanned_ns, config.max_file_bytes)
+        git_times = git_first_commit_times(config.content_dir)
+        whens = dates_from_outside(config, scanned[0], files, git_times)
+        key = quick_hash(repr(sorted(fp.items())), repr(scanned[2]), str(config.output_dir.resolve()),
+                         *(f"{rel}|{sig[4]}|{whens.get(rel)!r}" for rel, sig in sorted(files.items())),
+                         *(str(p) for p in paths))
+        return Inputs(fp, scanned, files, git_times, whens, key)
+
+    def rescan(self) -> None:
+        """The translation memory changed during this build (answers arrived): so did the inputs' fingerprint."""
+        self.inputs = self._scan()
+
+    def _nothing_changed(self) -> bool:
+        """Nothing changed since the last build: its report stands, nothing is read, rendered or written."""
+        state, report = self.state, self.report
+        if not (state.inputs == self.inputs.key and state.summary and self.config.output_dir.is_dir()):
+            return False
+        for name in REPLAYED:
+            setattr(report, name, state.summary.get(name, getattr(report, name)))
+        if self.inputs.files != state.files:  # touched but identical files: remember their new stat signatures
+            state.files, state.scanned_ns = self.inputs.files, self.clock.started_ns
+            save_quick(self.spath, state)
+        self.clock.done("load", f"{report.published} articles, no input changed; nothing to do")
+        return True
+
+    # --- what the stages made --------------------------------------------------------------------------------
+    def keep_articles(self, source, human_notes: dict[str, tuple]) -> None:
+        self.source, self.human_notes = source, human_notes
+
+    def keep_records(self, rkeys: dict[str, str], records: dict[str, dict], new_teasers: dict, fresh_views: dict,
+                     dates: dict) -> None:
+        self.rkeys, self.records, self.dates = rkeys, records, dates
+        self.new_teasers.update(new_teasers)
+        self.fresh_views.update(fresh_views)
+
+    def page_views(self, refs: dict, rkey_of_path: dict[str, str]) -> Views:
+        """The page models of the published articles, for the page kinds (from this build, the store, the state)."""
+        self.views = Views(self.store, rkey_of_path, self.fresh_views, refs,
+                           TeaserLookup(self.state.teasers, self.new_teasers))
+        return self.views
+
+    # --- the write stage -----------------------------------------------------------------------------------------
+    def write(self, pages: list[Page]) -> None:
+        """Render and write the pages whose recipe changed (through a journal), or all of them into a fresh
+        folder swapped in whole; the new build state becomes current with them."""
+        config, clock, report = self.config, self.clock, self.report
+        plan = {page.path: quick_hash(*page.deps) for page in pages}
+        previous = self.state.manifest
+        ordinary = [page for page in pages if not page.site_wide]
+        changed = [page for page in ordinary if previous.get(page.path) != plan[page.path]]
+        trees = tuple(page.path + "/" for page in pages if page.tree is not None)
+        clock.done("plan", f"{len(ordinary)} files")
+        new_state = self._next_state(plan)
+        incremental = (config.output_dir.is_dir() and bool(previous)
+                       and all(previous.get(p.path) == plan[p.path] for p in pages if p.site_wide)
+                       and len(changed) <= max(64, len(ordinary) // 2))
+        jobs = list(dict.fromkeys(page.job for page in (changed if incremental else pages) if page.job))
+
+        def render(root) -> int:
+            return render_pages(config, root, jobs, self.views, cache_dir(config.output_dir), check=clock.check)
+
+        if incremental:
+            out = IncrementalOutput(config.output_dir)
+            try:
+                rendered = render(out.stage)
+                for page in changed:
+                    if page.job is None and page.tree is None:
+                        out.write(page.path, _bytes(page))
+                deletions = [rel for rel in previous if rel not in plan and not rel.startswith(trees)]
+                kept = [rel for rel in previous if rel.startswith(trees)]  # copied files of unchanged folders
+                new_state.manifest.update((rel, previous[rel]) for rel in kept)
+                report.pages = len(plan) - len(trees) + len(kept)
+                clock.check()  # the last moment a cancelled build leaves no trace
+                self._stage_state(new_state, None)
+                out.commit(deletions, state=self.spath)  # the journal makes the new state current with the files
+            except BaseException:
+                out.discard()
+                raise
+            clock.done("write", f"{len(changed)} changed files ({rendered} pages rendered), "
+                                f"{len(deletions)} removed, {len(ordinary) - len(changed)} unchanged; incremental")
+            return
+        stage = StagedOutput(config.output_dir, protected=(config.content_dir, config.root))
         try:
-            refs[name] = {r for r in meta.find_referenced_templates(env.parse(sources[name])) if r}
-        except jinja2.TemplateSyntaxError:
-            refs[name] = set(sources)  # broken: depend on everything (the render will report it)
-        except TypeError:
-            refs[name] = set(sources)
-    out = {}
-    for name in sources:
-        seen: set[str] = set()
-        todo = [name]
-        while todo:
-            current = todo.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            todo.extend(refs.get(current, set()) | ({*sources} if None in refs.get(current, set()) else set()))
-        out[name] = digest_of(sorted((n, sources.get(n, "")) for n in seen))
-    state.templates = (key, out)
-    return out
+            rendered = render(stage.stage)
+            copied = 0
+            for page in pages:
+                if page.tree is not None:
+                    before = len(stage.written)
+                    stage.copy_tree(page.tree, page.path)
+                    new_state.manifest.update((rel, page.path) for rel in stage.written[before:])
+                    copied += len(stage.written) - before
+                elif page.job is None:
+                    stage.write(page.path, _bytes(page))
+            report.pages = len(plan) - len(trees) + copied
+            clock.check()
+            folder = os.stat(stage.stage)
+            self._stage_state(new_state, (folder.st_dev, folder.st_ino))
+            stage.commit()
+        except BaseException:
+            stage.discard()
+            raise
+        promote_state(self.spath)  # killed just before: the next build finds this folder in place and promotes it
+        clock.done("write", f"{report.pages} files ({rendered} pages rendered); full build, swapped in")
+
+    def _next_state(self, plan: dict[str, str]) -> BuildState:
+        """The state this build leaves for the next one (made current only with the output)."""
+        state, source, fp = self.state, self.source, self.inputs.fp
+        new_state = BuildState(output=str(self.config.output_dir.resolve()), manifest=dict(plan),
+                               files=self.inputs.files, scanned_ns=self.clock.started_ns, inputs=self.inputs.key,
+                               templates=state.templates)
+        dates = self.dates
+        for views in self.fresh_views.values():
+            for v in views.values():
+                dates[(v.date_iso[:10], v.lang)] = v.date_display
+        new_state.dates = (fp["code"], dates)
+        rkeys, records = self.rkeys, self.records
+        # A record made by this build replaces the state's under the same key (the memory answered otherwise).
+        new_state.records = {rkeys[a.slug]: pack_record(records[a.slug]) if rkeys[a.slug] in self.new_teasers
+                             else state.records[rkeys[a.slug]] for a in source.articles}
+        new_state.humans = self.human_notes
+        new_state.teasers = teaser_shards(new_state.records, state, self.new_teasers)
+        new_state.stubs = reshard(article_stubs(source.articles, source.akeys, state, source.fresh),
+                                  self.stub_shards, state.stubs)
+        new_state.summary = {"memory": fp["memory"]}  # the memory the records were checked against
+        return new_state
+
+    def _stage_state(self, new_state: BuildState, output_id: tuple[int, int] | None) -> None:
+        """The state of this build, with the report a no-change build replays, written before the commit point."""
+        new_state.summary.update({name: getattr(self.report, name) for name in REPLAYED})
+        stage_state(self.spath, new_state, output_id)
 
 
-def dates_from_outside(config: Config, paths: list[Path], files: dict, git_times: dict[str, int]) -> dict:
-    """Per article file, the date it gets if it has none of its own (first commit, else mtime): part of its key."""
-    out = {}
-    rel_of = relative_to(config.content_dir)
-    for path in paths:
-        rel = rel_of(path)
-        if rel not in files:
-            continue
-        when = git_times.get(rel)
-        out[rel] = when if when is not None else ("mtime", int(files[rel][1] // 1_000_000_000))
-    return out
+def _bytes(page: Page) -> bytes:
+    return page.data() if callable(page.data) else page.data
 
 
-def quick_hash(*parts: str) -> str:
-    """digest_of for a flat list of strings (the plan hashes thousands of them per build)."""
-    return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-# --- state records and shards --------------------------------------------------------------------------------------
-# Compact forms kept in the build state: plain tuples pickle and load several times faster than dataclasses.
-_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
-_VIEW_FIELDS = tuple(f.name for f in fields(ArticleView))
-
-
-def _make(cls, names: tuple[str, ...], values: tuple):
-    # Frozen dataclasses without __post_init__: filling __dict__ is what __init__ does, minus its per-field cost.
-    obj = object.__new__(cls)
-    obj.__dict__.update(zip(names, values))
-    return obj
-
-
-def unpack_article(values: tuple) -> Article:
-    return _make(Article, _ARTICLE_FIELDS, values)
-
-
-def article_stubs(articles: list[Article], akeys: dict[str, str], state: BuildState, fresh: dict) -> dict:
-    """Articles without their body, as load_article returned them (before load_content renamed a colliding
-    slug): all load_content needs to be given back for an unchanged file."""
-    out = {}
-    for a in articles:
-        k = akeys.get(a.source_path)
-        if k is None:
-            continue
-        if k in state.stubs:
-            out[k] = state.stubs[k]
-        elif isinstance(fresh.get(k), Article):
-            stub = fresh[k]
-            out[k] = tuple(() if name == "paragraphs" else getattr(stub, name) for name in _ARTICLE_FIELDS)
-    return out
-
-
-class TeaserRef(NamedTuple):
-    slug: str
-    lang: str
-    path: str
-    other_path: str | None
-    rkey: str
-
-
-def _shard(rkey: str) -> str:
-    return rkey[:2]
-
-
-def _by_shard(keys) -> dict[str, set[str]]:
-    groups: dict[str, set[str]] = {}
-    for k in keys:
-        groups.setdefault(_shard(k), set()).add(k)
-    return groups
-
-
-class TeaserLookup:
-    """Teaser views by record key: this build's new ones, else the state's shards (each unpickled on first use,
-    so an edit build reads the few shards its changed home pages need, not 5,000 records)."""
-
-    def __init__(self, shards: dict[str, bytes], new: dict[str, dict[str, ArticleView]]):
-        self.shards, self.new = shards, new
-        self.decoded: dict[str, dict] = {}
-
-    def packed(self, rkey: str) -> dict[str, tuple] | None:
-        shard = _shard(rkey)
-        if shard not in self.decoded:
-            data = self.shards.get(shard)
-            self.decoded[shard] = pickle.loads(data) if data is not None else {}
-        return self.decoded[shard].get(rkey)
-
-    def view(self, rkey: str, lang: str) -> ArticleView:
-        views = self.new.get(rkey)
-        if views is not None:
-            return views[lang]
-        view = _make(ArticleView, _VIEW_FIELDS, self.packed(rkey)[lang])
-        view.__dict__["body_html"] = Markup("")
-        return view
-
-
-class Teasers:
-    """The teasers of one language, newest first; slicing gives real views (what home_pages reads)."""
-
-    def __init__(self, refs: list[TeaserRef], lookup: TeaserLookup):
-        self.refs, self.lookup = refs, lookup
-
-    def __len__(self) -> int:
-        return len(self.refs)
-
-    def __iter__(self):
-        return iter(self.refs)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self.lookup.view(r.rkey, r.lang) for r in self.refs[index]]
-        ref = self.refs[index]
-        return self.lookup.view(ref.rkey, ref.lang)
-
-
-def teaser_shards(records: dict[str, tuple], state: BuildState, new: dict[str, dict[str, ArticleView]]) -> dict:
-    """The state's teaser views, pickled in shards by record key; a shard whose records are unchanged keeps its
-    bytes (an edit build re-pickles one or two shards, not every record)."""
-    old_groups = _by_shard(state.records)
-    lookup = TeaserLookup(state.teasers, {})
-    out = {}
-    for shard, keys in _by_shard(records).items():
-        if shard in state.teasers and old_groups.get(shard) == keys and not any(k in new for k in keys):
-            out[shard] = state.teasers[shard]
-            continue
-        packed = {}
-        for k in sorted(keys):
-            views = new.get(k)
-            if views is not None:
-                packed[k] = {lang: tuple("" if name == "body_html" else getattr(v, name) for name in _VIEW_FIELDS)
-                             for lang, v in views.items()}
-            else:
-                packed[k] = lookup.packed(k)
-        out[shard] = pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
-    return out
-
-
-def unshard(shards: dict[str, bytes]) -> dict:
-    out: dict = {}
-    for data in shards.values():
-        out.update(pickle.loads(data))
-    return out
-
-
-def reshard(values: dict[str, Any], old_shards: dict[str, bytes], old_values: dict[str, Any]) -> dict[str, bytes]:
-    """`values` pickled in shards by key; a shard holding exactly the same objects as before keeps its bytes, so
-    saving the state after a one-article edit re-pickles one or two shards, not every article."""
-    old_groups = _by_shard(old_values)
-    out = {}
-    for shard, keys in _by_shard(values).items():
-        if (shard in old_shards and old_groups.get(shard) == keys
-                and all(values[k] is old_values[k] for k in keys)):
-            out[shard] = old_shards[shard]
-        else:
-            out[shard] = pickle.dumps({k: values[k] for k in sorted(keys)}, protocol=pickle.HIGHEST_PROTOCOL)
-    return out
-
-
-def new_record(views: dict[str, ArticleView], complete: bool, pending: bool = False, answers: str = "") -> dict:
-    """`pending`: some field waits for a translation; `answers`: digest of the memory's answers for the record's
-    machine segments ("" when it has none)."""
-    teasers = {lang: replace(v, body_html=Markup("")) for lang, v in views.items()}
-    return {"teasers": teasers,
-            "digests": {lang: digest_of(repr(v)) for lang, v in views.items()},
-            "tdigests": {lang: digest_of(repr(v)) for lang, v in teasers.items()},
-            "complete": complete, "pending": pending, "answers": answers}
-
-
-def pack_record(record: dict) -> tuple:
-    return (record["complete"], record["digests"], record["tdigests"], record["pending"], record["answers"])
-
-
-def unpack_record(packed: tuple) -> dict:
-    return {"complete": packed[0], "digests": packed[1], "tdigests": packed[2], "pending": packed[3],
-            "answers": packed[4]}
-
-
-# --- plan: every page and the recipe (hash of all its inputs) it is made from --------------------------------------
-def plan_pages(config: Config, fp: dict[str, str], listing) -> tuple[dict[str, str], dict[str, tuple]]:
-    """Recipe and render job of every article and home page; `listing` holds per language the teaser stand-ins
-    (with .path) and the digests of the full and teaser views, newest first."""
-    teasers, digests, tdigests = listing.teasers, listing.digests, listing.tdigests
-    plan: dict[str, str] = {}
-    jobs: dict[str, tuple] = {}
-    for lang in ("ar", "en"):
-        article_fp = fp["article.html"]
-        for view, d in zip(teasers[lang], digests[lang]):
-            plan[view.path] = quick_hash(article_fp, d)
-            jobs[view.path] = ("article", view.path)
-        per_page = config.per_page
-        count = home_page_count(len(teasers[lang]), per_page)
-        for number in range(1, count + 1):
-            # A home page shows teasers only: its recipe holds their digests (a body edit leaves it alone).
-            chunk = tdigests[lang][(number - 1) * per_page: number * per_page]
-            recipe = quick_hash(fp["index.html"], lang, str(number), str(count), *chunk)
-            plan[home_path(lang, number)] = recipe
-            jobs[home_path(lang, number)] = ("home", lang, number)
-            if lang == "ar" and number == 1:
-                plan["index.html"] = digest_of(recipe, "root")
-                jobs["index.html"] = ("home", lang, number)
-    return plan, jobs
+def _lock_output(config: Config) -> OutputLock:
+    lock = OutputLock(config.output_dir).acquire()  # one build per output folder (OutputBusy otherwise)
+    try:
+        apply_journal(config.output_dir)  # a build killed after its commit point is finished first
+        remove_leftovers(config.output_dir)
+        recover_state(state_path(cache_dir(config.output_dir), config.output_dir), config.output_dir)
+    except BaseException:
+        lock.release()
+        raise
+    return lock

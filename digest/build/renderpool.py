@@ -10,14 +10,11 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from digest.build.cache import Store, code_version
+from digest.build.output import safe_join
+from digest.build.store import code_version
 from digest.config import Config
+from digest.site.pages import RenderContext, render_jobs
 from digest.site.render import PageRenderer, make_environment
-
-
-def dedupe_home_jobs(jobs: list[tuple]) -> list[tuple]:
-    # index.html and the first Arabic home page are one render job: render it once.
-    return list(dict.fromkeys(jobs))
 
 
 # --- rendering, in worker processes when there is much of it -------------------------------------------------------
@@ -41,26 +38,25 @@ def parallel(func, items: list[tuple]):
         return pool.starmap(func, items, chunksize=chunk)
 
 
-def render_pages(config: Config, root: Path, jobs: list[tuple], teasers: dict, rkey_of_path: dict[str, str],
-            fresh: dict, store: Store, check: Callable[[], None] = lambda: None) -> int:
-    """Render page jobs into `root`; article pages load their full model from the cache (or `fresh`).
+def render_pages(config: Config, root: Path, jobs: list[tuple], views, cache: Path,
+                 check: Callable[[], None] = lambda: None) -> int:
+    """Render page jobs ((page kind, *arguments), digest/site/pages.py) into `root`; `views` gives the page models.
     `check()` runs after each batch of the pool; an exception from it stops the pool's workers."""
     if not jobs:
         return 0
-    _WORK.update(config=config, root=root, teasers=teasers, rkeys=rkey_of_path, fresh=fresh,
-                 store_path=store.path, bytecode_dir=_bytecode_dir(store.path.parent))
+    _WORK.update(config=config, root=root, views=views, bytecode_dir=_bytecode_dir(cache))
     try:
         if len(jobs) < _PARALLEL_MIN or _workers() == 1:
-            return _render_jobs(jobs, store)
+            return _render_jobs(jobs)
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
-        # Articles first in contiguous runs (one cache read per run), then the home pages.
+        # Contiguous runs of one kind (articles first: one cache read per run), then the home pages.
         size = max(20, len(jobs) // (_workers() * 6))
         batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         rendered = 0
         with ctx.Pool(_workers(), initializer=_worker_signals) as pool:  # leaving it terminates the workers
-            for count in pool.imap_unordered(_render_batch, batches):
+            for count in pool.imap_unordered(_render_jobs, batches):
                 rendered += count
                 check()
         return rendered
@@ -87,30 +83,16 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _render_batch(jobs: list[tuple]) -> int:
-    store = _WORK.get("worker_store")
-    if store is None:
-        store = _WORK["worker_store"] = Store(_WORK["store_path"])
-    return _render_jobs(jobs, store)
-
-
-def _render_jobs(jobs: list[tuple], store: Store) -> int:
-    from digest.build.output import safe_join
-
+def _render_jobs(jobs: list[tuple]) -> int:
     config, root = _WORK["config"], _WORK["root"]
     renderer = _WORK.get("renderer")
     if renderer is None:
         # Templates compiled once per process, or not at all when the compiled form is in the cache.
         renderer = _WORK["renderer"] = PageRenderer(config, make_environment(config, _WORK["bytecode_dir"]))
-    teasers, rkeys, fresh = _WORK["teasers"], _WORK["rkeys"], _WORK["fresh"]
-    articles = [j for j in jobs if j[0] == "article"]
-    wanted = [rkeys[j[1]] for j in articles if j[1].split("/")[1] not in fresh]
-    found = store.get_many(f"R:{k}" for k in wanted)
     made_dirs: set[str] = set()
     count = 0
     base = str(root)
-
-    def write(rel: str, data: bytes) -> None:
+    for rel, data in render_jobs(RenderContext(renderer, _WORK["views"]), jobs):
         safe_join(root, rel)  # refuses a path leaving the output folder
         path = os.path.join(base, rel)
         parent = os.path.dirname(path)
@@ -119,18 +101,5 @@ def _render_jobs(jobs: list[tuple], store: Store) -> int:
             made_dirs.add(parent)
         with open(path, "wb") as handle:
             handle.write(data)
-
-    for _, rel in articles:
-        lang, slug = rel.split("/")[0], rel.split("/")[1]
-        views = fresh.get(slug) or found.get(f"R:{rkeys[rel]}")
-        write(rel, renderer.article_page(views[lang]))
         count += 1
-    homes: dict[str, set[int]] = {}
-    for job in jobs:
-        if job[0] == "home":
-            homes.setdefault(job[1], set()).add(job[2])
-    for lang, numbers in homes.items():
-        for rel, data in renderer.home_pages(lang, teasers[lang], only=numbers):
-            write(rel, data)
-            count += 1
     return count

@@ -27,7 +27,7 @@ from digest.translate.engine import LIMITS, TranslationReport, TranslatorConfig
 # are imported where they are used: a module-level import of digest.build here would be an import cycle as soon as
 # digest/build/__init__.py imports its pipeline.
 if TYPE_CHECKING:
-    from digest.build.cache import Store
+    from digest.build import Store
 
 RETRY_AFTER = 300.0  # seconds a build leaves an unreachable translator alone
 
@@ -58,7 +58,7 @@ class TranslatorStatus:
             self.down_until, self.reason = 0.0, ""
         else:
             return
-        from digest.build.output import write_atomic
+        from digest.build import write_atomic
 
         try:
             write_atomic(self.path, json.dumps({"key": self.key, "down_until": self.down_until,
@@ -76,7 +76,7 @@ class TranslatorStatus:
 
 
 def load_status(cache: Path, config: TranslatorConfig) -> TranslatorStatus:
-    from digest.build.cache import digest_of
+    from digest.build import digest_of
 
     key = digest_of(config.backend, config.url or "", config.source, config.target)
     status = TranslatorStatus(cache / "translator.json", key)
@@ -105,7 +105,7 @@ def translate_pending(output_dir: Path, config: TranslatorConfig) -> Translation
     """Ask the translator for the segments the last build of `output_dir` left pending (serve and watch run this
     in the background); answers go to the memory, and the next build adds the English they complete. None when
     there was nothing to ask or the translator is being left alone."""
-    from digest.build.cache import Store, cache_dir, load_state, state_path
+    from digest.build import Store, cache_dir, load_state, state_path
     from digest.translate.engine import translate_segments
 
     cache = cache_dir(output_dir)

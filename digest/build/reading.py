@@ -1,0 +1,126 @@
+"""Read stage: the articles of the content folder, each parsed only when its file changed (by content hash).
+
+load_content (digest/read) does the reading; this stage gives it a cached load_article: an unchanged file comes
+back as the stub the build state kept (an article without its body), a file the store has seen (an edit undone)
+from the store, and only the rest is parsed, in worker processes when there are many. Human translation files
+(<stem>.en.md) are parsed once per content hash too; their reading notes are replayed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from digest.build.fingerprints import quick_hash
+from digest.build.renderpool import parallel
+from digest.build.shards import unpack_article
+from digest.config import Config
+from digest.model import Article
+from digest.read import Notes, load_article, load_content, load_human_translation, relative_to
+from digest.site.render import sort_key
+
+
+class Source(NamedTuple):
+    articles: list[Article]  # newest first; bodies only for the articles parsed by this build
+    humans: dict  # slug -> cache key of its human translation (the parsed file is read from the store when needed)
+    akeys: dict[str, str]  # source path -> article cache key
+    fresh: dict  # article key -> Article (or the exception) read or parsed by this build; "H:<key>" -> human file
+    human_paths: dict[str, Path]  # human translation key -> its file
+
+
+def read(config: Config, memo, report, clock) -> Source:
+    """Every article of the content folder, newest first; bad files become the report's skipped/warnings."""
+    source, problems, parsed = _load(config, memo)
+    report.skipped = [p for p in problems if p.severity == "error"]
+    report.warnings = [p for p in problems if p.severity != "error"]
+    source.articles.sort(key=sort_key, reverse=True)
+    n = len(source.articles)
+    clock.done("load", f"{n} articles from {config.content_dir}"
+               + (f", {len(report.skipped)} skipped" if report.skipped else "")
+               + f" ({parsed} parsed, {n - min(parsed, n)} cached)")
+    clock.check()
+    return source
+
+
+def _load(config: Config, memo) -> tuple[Source, list, int]:
+    """load_content with a cached load_article: unchanged files give back their cached Article."""
+    state, store, inputs = memo.state, memo.store, memo.inputs
+    fp, files, paths = inputs.fp, inputs.files, inputs.scanned[0]
+    GIT_TIMES.clear()
+    GIT_TIMES.update(inputs.git_times)  # read by _parse_one, in this process or in forked workers
+    akeys: dict[str, str] = {rel: quick_hash(fp["article"], rel, files[rel][4], repr(when))
+                             for rel, when in inputs.whens.items()}
+    known = {k: unpack_article(state.stubs[k]) for k in akeys.values() if k in state.stubs}
+    rel_of = relative_to(config.content_dir)
+    key_of = {p: akeys.get(rel_of(p)) for p in paths}  # path -> cache key (None: not scanned)
+    misses = [p for p in paths if key_of[p] not in known]
+    from_store = store.get_many(f"A:{key_of[p]}" for p in misses if key_of[p] is not None)
+    fresh: dict[str, object] = {}
+    need_parse = []
+    for p in misses:
+        k = key_of[p]
+        if k is not None and f"A:{k}" in from_store:
+            fresh[k] = from_store[f"A:{k}"]
+        else:
+            need_parse.append(p)
+    for path, result in parallel(_parse_one, [(str(p), str(config.content_dir), config.max_file_bytes)
+                                               for p in need_parse]):
+        k = akeys.get(rel_of(path))
+        if k is not None:
+            fresh[k] = result
+            if not isinstance(result, BaseException):
+                store.put(f"A:{k}", result)
+
+    def cached_load(path: Path, content_dir: Path, *args, **kwargs):
+        k = key_of.get(path)  # load_content passes the same scanned paths
+        if k in known:
+            return known[k]
+        value = fresh.get(k) if k is not None else None
+        if value is None:
+            return load_article(path, content_dir, *args, **kwargs)
+        if isinstance(value, BaseException):
+            raise value
+        return value
+
+    human_notes: dict[str, tuple] = {}
+    human_paths: dict[str, Path] = {}
+
+    def cached_human(path: Path, content_dir: Path, notes: Notes, *, max_bytes: int) -> str:
+        """The cache key of a human translation file (parsed, and put in the store, only when it changed); its
+        reading notes are replayed, as parsing would give them."""
+        rel = rel_of(path)
+        k = quick_hash(fp["article"], "human", rel, files[rel][4]) if rel in files else None
+        if k is None or k not in state.humans:
+            mine = Notes()
+            human = load_human_translation(path, content_dir, mine, max_bytes=max_bytes)
+            if k is None:  # not scanned (vanished meanwhile): no key to keep it under
+                k = quick_hash("unscanned", rel, repr(human))
+            fresh[f"H:{k}"] = human
+            store.put(f"H:{k}", human)
+            state.humans[k] = tuple(mine.items)
+        for line, message in state.humans[k]:
+            notes.add(message, line)
+        human_notes[k], human_paths[k] = state.humans[k], path
+        return k
+
+    articles, humans, problems = load_content(config.content_dir, max_bytes=config.max_file_bytes, load=cached_load,
+                                              scanned=inputs.scanned, git_times=inputs.git_times,
+                                              load_human=cached_human)
+    source = Source(articles, humans, akeys, fresh, human_paths)
+    memo.keep_articles(source, human_notes)
+    return source, problems, len(need_parse)
+
+
+GIT_TIMES: dict[str, int] = {}  # rel path -> first commit time, for parsing in forked workers
+
+
+def _parse_one(path: str, content_dir: str, max_bytes: int):
+    try:
+        return path, load_article(Path(path), Path(content_dir), GIT_TIMES, max_bytes=max_bytes)
+    except Exception as exc:  # re-raised by cached_load inside load_content, which reports it
+        return path, exc
+
+
+def full_article(config: Config, article: Article) -> Article:
+    """An article parsed again from its file (its body was not kept anywhere)."""
+    return load_article(config.content_dir / article.source_path, config.content_dir, GIT_TIMES,
+                        max_bytes=config.max_file_bytes)

@@ -1,0 +1,201 @@
+"""Compact forms of what the build state keeps per article, pickled in shards so that an edit build unpickles and
+rewrites a shard or two, not 5,000 records: article stubs (an article without its body), records (digests of its
+page models, complete/pending, the memory's answers) and teaser views (what home pages show)."""
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import fields, replace
+from typing import Any
+
+from markupsafe import Markup
+
+from digest.build.state import BuildState
+from digest.build.store import Store, digest_of
+from digest.model import Article
+from digest.site.pages import TeaserRef
+from digest.site.render import ArticleView
+
+# --- state records and shards --------------------------------------------------------------------------------------
+# Compact forms kept in the build state: plain tuples pickle and load several times faster than dataclasses.
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+_VIEW_FIELDS = tuple(f.name for f in fields(ArticleView))
+
+
+def _make(cls, names: tuple[str, ...], values: tuple):
+    # Frozen dataclasses without __post_init__: filling __dict__ is what __init__ does, minus its per-field cost.
+    obj = object.__new__(cls)
+    obj.__dict__.update(zip(names, values))
+    return obj
+
+
+def unpack_article(values: tuple) -> Article:
+    return _make(Article, _ARTICLE_FIELDS, values)
+
+
+def article_stubs(articles: list[Article], akeys: dict[str, str], state: BuildState, fresh: dict) -> dict:
+    """Articles without their body, as load_article returned them (before load_content renamed a colliding
+    slug): all load_content needs to be given back for an unchanged file."""
+    out = {}
+    for a in articles:
+        k = akeys.get(a.source_path)
+        if k is None:
+            continue
+        if k in state.stubs:
+            out[k] = state.stubs[k]
+        elif isinstance(fresh.get(k), Article):
+            stub = fresh[k]
+            out[k] = tuple(() if name == "paragraphs" else getattr(stub, name) for name in _ARTICLE_FIELDS)
+    return out
+
+
+def _shard(rkey: str) -> str:
+    return rkey[:2]
+
+
+def _by_shard(keys) -> dict[str, set[str]]:
+    groups: dict[str, set[str]] = {}
+    for k in keys:
+        groups.setdefault(_shard(k), set()).add(k)
+    return groups
+
+
+class TeaserLookup:
+    """Teaser views by record key: this build's new ones, else the state's shards (each unpickled on first use,
+    so an edit build reads the few shards its changed home pages need, not 5,000 records)."""
+
+    def __init__(self, shards: dict[str, bytes], new: dict[str, dict[str, ArticleView]]):
+        self.shards, self.new = shards, new
+        self.decoded: dict[str, dict] = {}
+
+    def packed(self, rkey: str) -> dict[str, tuple] | None:
+        shard = _shard(rkey)
+        if shard not in self.decoded:
+            data = self.shards.get(shard)
+            self.decoded[shard] = pickle.loads(data) if data is not None else {}
+        return self.decoded[shard].get(rkey)
+
+    def view(self, rkey: str, lang: str) -> ArticleView:
+        views = self.new.get(rkey)
+        if views is not None:
+            return views[lang]
+        view = _make(ArticleView, _VIEW_FIELDS, self.packed(rkey)[lang])
+        view.__dict__["body_html"] = Markup("")
+        return view
+
+
+class Teasers:
+    """The teasers of one language, newest first; slicing gives real views (what home_pages reads)."""
+
+    def __init__(self, refs: list[TeaserRef], lookup: TeaserLookup):
+        self.refs, self.lookup = refs, lookup
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def __iter__(self):
+        return iter(self.refs)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.lookup.view(r.rkey, r.lang) for r in self.refs[index]]
+        ref = self.refs[index]
+        return self.lookup.view(ref.rkey, ref.lang)
+
+
+def teaser_shards(records: dict[str, tuple], state: BuildState, new: dict[str, dict[str, ArticleView]]) -> dict:
+    """The state's teaser views, pickled in shards by record key; a shard whose records are unchanged keeps its
+    bytes (an edit build re-pickles one or two shards, not every record)."""
+    old_groups = _by_shard(state.records)
+    lookup = TeaserLookup(state.teasers, {})
+    out = {}
+    for shard, keys in _by_shard(records).items():
+        if shard in state.teasers and old_groups.get(shard) == keys and not any(k in new for k in keys):
+            out[shard] = state.teasers[shard]
+            continue
+        packed = {}
+        for k in sorted(keys):
+            views = new.get(k)
+            if views is not None:
+                packed[k] = {lang: tuple("" if name == "body_html" else getattr(v, name) for name in _VIEW_FIELDS)
+                             for lang, v in views.items()}
+            else:
+                packed[k] = lookup.packed(k)
+        out[shard] = pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
+    return out
+
+
+def unshard(shards: dict[str, bytes]) -> dict:
+    out: dict = {}
+    for data in shards.values():
+        out.update(pickle.loads(data))
+    return out
+
+
+def reshard(values: dict[str, Any], old_shards: dict[str, bytes], old_values: dict[str, Any]) -> dict[str, bytes]:
+    """`values` pickled in shards by key; a shard holding exactly the same objects as before keeps its bytes, so
+    saving the state after a one-article edit re-pickles one or two shards, not every article."""
+    old_groups = _by_shard(old_values)
+    out = {}
+    for shard, keys in _by_shard(values).items():
+        if (shard in old_shards and old_groups.get(shard) == keys
+                and all(values[k] is old_values[k] for k in keys)):
+            out[shard] = old_shards[shard]
+        else:
+            out[shard] = pickle.dumps({k: values[k] for k in sorted(keys)}, protocol=pickle.HIGHEST_PROTOCOL)
+    return out
+
+
+def new_record(views: dict[str, ArticleView], complete: bool, pending: bool = False, answers: str = "") -> dict:
+    """`pending`: some field waits for a translation; `answers`: digest of the memory's answers for the record's
+    machine segments ("" when it has none)."""
+    teasers = {lang: replace(v, body_html=Markup("")) for lang, v in views.items()}
+    return {"teasers": teasers,
+            "digests": {lang: digest_of(repr(v)) for lang, v in views.items()},
+            "tdigests": {lang: digest_of(repr(v)) for lang, v in teasers.items()},
+            "complete": complete, "pending": pending, "answers": answers}
+
+
+def pack_record(record: dict) -> tuple:
+    return (record["complete"], record["digests"], record["tdigests"], record["pending"], record["answers"])
+
+
+def unpack_record(packed: tuple) -> dict:
+    return {"complete": packed[0], "digests": packed[1], "tdigests": packed[2], "pending": packed[3],
+            "answers": packed[4]}
+
+
+class Views:
+    """The page models the page kinds read, by output path: full views (made by this build, else from the store by
+    record key) and teaser views (TeaserLookup). Usable in forked render workers: each process opens its own
+    connection to the store."""
+
+    def __init__(self, store: Store, rkey_of_path: dict[str, str], fresh: dict[str, dict[str, ArticleView]],
+                 refs: dict[str, list[TeaserRef]], lookup: TeaserLookup):
+        self.store_path, self.rkey_of_path, self.fresh = store.path, rkey_of_path, fresh
+        self.refs, self.lookup = refs, lookup
+        self._stores = {os.getpid(): store}
+        self._teasers: dict[str, Teasers] = {}
+
+    def _store(self) -> Store:
+        store = self._stores.get(os.getpid())
+        if store is None:
+            store = self._stores[os.getpid()] = Store(self.store_path)
+        return store
+
+    def full(self, paths: list[str]) -> list[ArticleView]:
+        """The full view (body included) of each page of `paths` ("<lang>/<slug>/index.html")."""
+        fresh, rkeys = self.fresh, self.rkey_of_path
+        wanted = [f"R:{rkeys[p]}" for p in paths if p.split("/")[1] not in fresh]
+        found = self._store().get_many(wanted) if wanted else {}
+        out = []
+        for path in paths:
+            lang, slug = path.split("/")[:2]
+            views = fresh.get(slug) or found.get(f"R:{rkeys[path]}")
+            out.append(views[lang])
+        return out
+
+    def teasers(self, lang: str) -> Teasers:
+        if lang not in self._teasers:
+            self._teasers[lang] = Teasers(self.refs[lang], self.lookup)
+        return self._teasers[lang]

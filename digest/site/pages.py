@@ -1,0 +1,174 @@
+"""Every kind of page the site has, declared in one place: KINDS, at the bottom of this module.
+
+A page kind is two small functions:
+- `plan(site)` yields a Page per output file: its path and its dependencies (the fingerprints of the template and
+  settings it is made with, and the digests of the content it shows). The writer hashes them into the page's
+  recipe and compares it with the recipe recorded by the last build: equal, the file is left alone.
+- `render(ctx, jobs)` makes the bytes of the pages whose `job` names this kind (in worker processes when there are
+  many); a page may instead carry its bytes (`data`), or a function making them when it has to be written.
+
+Adding a kind (a section page, a day page): write its plan/render pair (here or in a module of its own), add a
+template under templates/, and append it to KINDS. Nothing in digest/build/ needs to know about it.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, NamedTuple
+
+from digest.config import Config
+from digest.site.feeds import rss_feed, sitemap
+from digest.site.render import ArticleView, PageRenderer, feed_path, home_page_count, home_path
+
+LANGS = ("ar", "en")
+
+
+class Page(NamedTuple):
+    path: str  # relative to the output folder
+    deps: tuple  # strings it is made from (fingerprints, content digests): its recipe is their hash
+    job: tuple | None = None  # (kind name, *arguments): rendered by that kind's render()
+    data: bytes | Callable[[], bytes] | None = None  # its bytes, or what makes them when it has to be written
+    site_wide: bool = False  # a change of it re-renders the whole site (the 404 page, static files)
+    tree: Path | None = None  # a folder copied as it is under `path` (static files)
+
+
+class TeaserRef(NamedTuple):
+    """A published article in one language, as lists and plans need it (the views are read only when rendered)."""
+    slug: str
+    lang: str
+    path: str
+    other_path: str | None
+    rkey: str  # key of its record: its page models in the build cache
+
+
+class Site(NamedTuple):
+    """What the page kinds plan from: per language, the published articles newest first, with the digests of
+    their full and teaser page models; `views` gives the models themselves (digest/build/shards.Views)."""
+    config: Config
+    fp: dict[str, str]  # fingerprints (digest/build/fingerprints.py), one per template by its file name
+    teasers: dict[str, list[TeaserRef]]
+    digests: dict[str, list[str]]
+    tdigests: dict[str, list[str]]
+    published: dict[str, object]  # slug -> publication datetime (feeds)
+    views: object
+
+
+class RenderContext(NamedTuple):
+    renderer: PageRenderer
+    views: object  # .full(paths) -> [ArticleView], .teasers(lang) -> newest-first teaser views
+
+
+class PageKind(NamedTuple):
+    name: str
+    plan: Callable[[Site], Iterable[Page]]
+    render: Callable[[RenderContext, list[tuple]], Iterator[tuple[str, bytes]]] | None = None
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+# --- article pages: one per article and language --------------------------------------------------------------------
+def plan_articles(site: Site) -> Iterator[Page]:
+    recipe_fp = site.fp["article.html"]
+    for lang in LANGS:
+        for ref, digest in zip(site.teasers[lang], site.digests[lang]):
+            yield Page(ref.path, (recipe_fp, digest), ("article", ref.path))
+
+
+def render_articles(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, bytes]]:
+    paths = [job[0] for job in jobs]
+    for path, view in zip(paths, ctx.views.full(paths)):
+        yield path, ctx.renderer.article_page(view)
+
+
+# --- home pages: the digest by day, paginated; the site root is the first Arabic page -------------------------------
+def plan_homes(site: Site) -> Iterator[Page]:
+    per_page = site.config.per_page
+    for lang in LANGS:
+        tdigests = site.tdigests[lang]
+        count = home_page_count(len(tdigests), per_page)
+        for number in range(1, count + 1):
+            # Teasers only: a home page's recipe holds their digests (a body edit leaves it alone).
+            deps = (site.fp["index.html"], lang, str(number), str(count),
+                    *tdigests[(number - 1) * per_page: number * per_page])
+            yield Page(home_path(lang, number), deps, ("home", lang, number))
+            if lang == "ar" and number == 1:
+                yield Page("index.html", (*deps, "root"), ("home", lang, number))  # the same render job
+
+
+def render_homes(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, bytes]]:
+    numbers: dict[str, set[int]] = {}
+    for lang, number in jobs:
+        numbers.setdefault(lang, set()).add(number)
+    for lang, only in numbers.items():
+        yield from ctx.renderer.home_pages(lang, ctx.views.teasers(lang), only=only)
+
+
+# --- feeds: small, made every time and compared by their bytes -------------------------------------------------------
+def plan_feeds(site: Site) -> Iterator[Page]:
+    for lang in LANGS:
+        top = [ref.path for ref in site.teasers[lang][: site.config.feed_items]]
+        data = rss_feed(site.config, lang, site.views.full(top), site.published)
+        yield Page(feed_path(lang), (_hash(data),), data=data)
+
+
+# --- sitemap: every page (10,000 URLs at 5,000 articles), made only when the pages it lists or the settings change --
+def plan_sitemap(site: Site) -> Iterator[Page]:
+    deps = (site.fp["site"], *(r.path + "|" + str(r.other_path) for r in site.teasers["ar"]),
+            *(r.path for r in site.teasers["en"]))
+    yield Page("sitemap.xml", deps, data=lambda: sitemap(site.config, sitemap_groups(site)))
+
+
+def sitemap_groups(site: Site) -> list[dict[str, str]]:
+    """The sitemap's URLs, each with its language alternates (hreflang pairs)."""
+    per_page, teasers = site.config.per_page, site.teasers
+    groups: list[dict[str, str]] = [{"ar": home_path("ar"), "en": home_path("en")}]
+    for lang in LANGS:
+        groups += [{lang: home_path(lang, n)} for n in range(2, home_page_count(len(teasers[lang]), per_page) + 1)]
+    english_slugs = {ref.slug for ref in teasers["en"]}
+    for ref in teasers["ar"]:
+        group = {"ar": ref.path}
+        if ref.slug in english_slugs:
+            group["en"] = ref.other_path
+        groups.append(group)
+    return groups
+
+
+# --- files of the site itself ------------------------------------------------------------------------------------------
+def plan_files(site: Site) -> Iterator[Page]:
+    config = site.config
+    robots = f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode()
+    yield Page("robots.txt", (_hash(robots),), data=robots)
+    yield Page(".nojekyll", (_hash(b""),), data=b"")  # GitHub Pages: serve the site as it is
+    yield Page("404.html", (site.fp["404.html"],), data=lambda: PageRenderer(config).not_found_page(),
+               site_wide=True)
+    yield Page("static", (site.fp["static"],), tree=config.static_dir, site_wide=True)
+
+
+KINDS: list[PageKind] = [
+    PageKind("article", plan_articles, render_articles),
+    PageKind("home", plan_homes, render_homes),
+    PageKind("feed", plan_feeds),
+    PageKind("sitemap", plan_sitemap),
+    PageKind("files", plan_files),
+]
+_BY_NAME = {kind.name: kind for kind in KINDS}
+
+
+def plan_site(site: Site) -> list[Page]:
+    """Every output file of the site, kind by kind."""
+    return [page for kind in KINDS for page in kind.plan(site)]
+
+
+def render_jobs(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, bytes]]:
+    """The bytes of the pages of `jobs` ((kind name, *arguments), each once), kind by kind."""
+    by_kind: dict[str, list[tuple]] = {}
+    for job in jobs:
+        by_kind.setdefault(job[0], []).append(job[1:])
+    for name, kind_jobs in by_kind.items():
+        yield from _BY_NAME[name].render(ctx, kind_jobs)
+
+
+__all__ = ["KINDS", "LANGS", "Page", "PageKind", "RenderContext", "Site", "TeaserRef", "ArticleView", "plan_site",
+           "render_jobs", "sitemap_groups"]
