@@ -91,7 +91,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return summarize_command(args.file, no_headline=args.no_headline, sentences=args.sentences, words=args.words)
 
 
-# --- `translate` subcommand (translation engine, digest/translate/engine.py) ------------------------------------
+# --- `translate` subcommand (digest/translate/command.py) ---------------------------------------------------------
 def cmd_translate(args: argparse.Namespace) -> int:
     from digest.read import load_content
     from digest.build import summarize_all

@@ -17,7 +17,8 @@ from digest.build.pipeline import build
 from digest.translate.english import AGENCIES, english_lead, english_meta, human_summary, table_key
 from digest.model import Article, HumanTranslation, Summary
 from digest.language.summary import summarize
-from digest.translate.engine import Translations, english_for, segments_for
+from digest.translate import english_for, segments_for
+from digest.translate.engine import Translations
 from fake_libretranslate import FakeLibreTranslate
 from sitecheck import ARABIC, arabic_on_english_pages
 

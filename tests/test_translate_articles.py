@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.model import Article, HumanTranslation, Summary
-from digest.translate.engine import (TranslatorConfig, Translations, english_for, needs_translation, prune_command,
-                              reject_reason, segments_for, split_for_limit, translate_command)
+from digest.translate import TranslatorConfig, english_for, prune_command, segments_for, translate_command
+from digest.translate.answers import needs_translation, reject_reason
+from digest.translate.engine import Translations
+from digest.translate.requestplan import split_for_limit
 from fake_libretranslate import FakeLibreTranslate, fake_english
 
 from conftest import FIXTURES
@@ -204,7 +206,7 @@ def test_translate_command_and_prune(tmp_path):
     only_b = [items()[1]]
     assert prune_command(only_b, cfg, out=out) == 0
     assert "removed 1 stale entries, 3 kept" in out.getvalue()  # b shares the body, not the headline
-    from digest.translate.engine import translate_segments
+    from digest.translate import translate_segments
     result, report = translate_segments(segments_for(*items()[0]), TranslatorConfig(backend="none",
                                                                                     memory_dir=cfg.memory_dir))
     assert report.pending == {items()[0][0].headline}

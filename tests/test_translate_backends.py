@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from digest.translate.engine import TranslatorConfig, translate_segments
+from digest.translate import TranslatorConfig, translate_segments
 
 GOOGLE = "https://translate.google.com/m"
 MYMEMORY = "http://api.mymemory.translated.net/get"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.translate.engine import LIMITS, TranslatorConfig, translate_segments
+from digest.translate import TranslatorConfig, translate_segments
+from digest.translate.requestplan import LIMITS
 from fake_libretranslate import FakeLibreTranslate, error_page, fake_english, json_answer
 
 

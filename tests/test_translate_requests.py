@@ -18,7 +18,7 @@ from digest.build.pipeline import build
 from digest.translate.memory import TranslationMemory
 from digest.translate.protect import for_request, inner_segments, placeholder_problem, protect, restore, unprotect
 from digest.translate.requestplan import BATCH_CHARS, LIMITS, URL_BUDGET
-from digest.translate.engine import TranslatorConfig, translate_segments
+from digest.translate import TranslatorConfig, translate_segments
 from fake_engines import FakeEngines
 from fake_libretranslate import FakeLibreTranslate, fake_english, json_answer
 from test_translate_libre import config, sentences  # noqa: F401  (config is a fixture)
@@ -312,7 +312,7 @@ def test_prune_keeps_the_entries_of_link_texts(tmp_path):
     from test_translate_articles import article
 
     from digest.model import Summary
-    from digest.translate.engine import prune_command
+    from digest.translate import prune_command
 
     linked = article(paragraphs=((LINK,), ("وأكد الجانبان أهمية التعاون.",)))
     items = [(linked, Summary(picks=((1, 0),), text=""), None)]
@@ -328,6 +328,6 @@ def test_prune_keeps_the_entries_of_link_texts(tmp_path):
 
 
 def translate_command_quiet(items, config) -> int:
-    from digest.translate.engine import translate_command
+    from digest.translate import translate_command
 
     return translate_command(items, config, out=io.StringIO(), err=io.StringIO())

@@ -211,7 +211,7 @@ def _wait(predicate, timeout: float) -> bool:
 
 
 def test_translator_status_backs_off_after_no_answer_or_no_usable_answer(tmp_path):
-    from digest.translate.engine import TranslationReport, TranslatorConfig
+    from digest.translate import TranslationReport, TranslatorConfig
 
     config = TranslatorConfig(backend="libre", url="http://127.0.0.1:9/")
     status = stage.load_status(tmp_path, config)

@@ -170,7 +170,7 @@ def test_site_of_wire_items_shows_no_trailer_and_loses_no_last_sentence(tmp_path
 
 def test_a_machine_translated_flash_is_complete_with_its_title_as_summary(tmp_path):
     from digest.language.summary import summarize
-    from digest.translate.engine import english_for, segments_for
+    from digest.translate import english_for, segments_for
 
     article = load_article(_write(tmp_path, "f.txt", "عاجل / انفجار في ميناء جدة التجاري\n12:58 ت م\n"), tmp_path, {})
     summary = summarize(article)

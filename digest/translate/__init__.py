@@ -1,12 +1,28 @@
 """Translation: the English of Arabic articles, from human files, the translation memory and machine translators.
 
 This is the package's public interface: code outside digest/translate imports these names from here, not from the
-modules inside (tests may reach into the modules). What each module does is said in its docstring.
+modules inside (tests may reach into the modules). The modules, in the order a segment meets them:
+
+  settings.py     TranslatorConfig: which backend, where, how patient; where the memory lives
+  assembly.py     what an article sends (segments_for) and its English put together from the answers (english_for)
+  english.py      the English summary from a human body; metadata (section, place, byline, agency) in English
+  memory.py       the translation memory: one plain file per shard, per backend and language pair
+  protect.py      placeholders for links, URLs, codes and numbers, so only words reach the translator
+  requestplan.py  segments -> chunks under each backend's limit -> batched request lines, and the answers back
+  engine.py       translate_segments: memory first, then requests (pool, retries, batches halved or split up)
+  runstate.py     what one run's workers share: counters, sessions, the circuit breaker
+  answers.py      which texts need a translator, and whether an answer is a translation (garbage rejection)
+  backends.py     deep-translator set up per engine; timeouts and error classification under it; key redaction
+  stage.py        translation as a build stage: when a build may ask, what it remembers (translator status)
+  command.py      `generate.py translate` (progress bar, --dry-run) and `--prune`
 """
-from digest.translate.engine import (BACKENDS, KEY_ENV, TranslationReport, TranslatorConfig, english_for, memory_root,
-                                     prune_command, segments_for, translate_command, translate_segments)
+from digest.translate.assembly import english_for, segments_for
+from digest.translate.backends import BACKENDS, KEY_ENV
+from digest.translate.command import prune_command, translate_command
+from digest.translate.engine import TranslationReport, translate_segments
 from digest.translate.english import META_FIELDS, aligned_sentences
 from digest.translate.memory import TranslationMemory, take_problems
+from digest.translate.settings import TranslatorConfig, memory_root
 from digest.translate.stage import TranslatorStatus, for_build, load_status, pending_segments, translate_pending
 
 __all__ = [

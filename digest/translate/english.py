@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from digest.language import has_arabic_letter, split_sentences
-from digest.model import is_structure_block
+from digest.model import Article, HumanTranslation, Summary, is_structure_block
 from digest.read import AGENCIES, SECTIONS, table_key
-from digest.model import Article, HumanTranslation, Summary
 from digest.site.safety import markdown_to_text
 
 META_FIELDS = ("section", "place", "byline", "agency", "source")
@@ -93,7 +92,8 @@ def english_lead(body: Sequence[str], *, words: int | None = None, sentences: in
     """The first sentences of the prose of `body` within the budget (a sentence budget wins over a word budget,
     as for the Arabic summary); the first sentence always, even when it alone is over the budget."""
     if words is None and sentences is None:
-        from digest.language import DEFAULT_WORDS  # imported here: a build that makes no summary never loads it
+        # Imported here: a build that makes no summary never loads the summarizer.
+        from digest.language import DEFAULT_WORDS
 
         words = DEFAULT_WORDS
     prose = [b for b in body if not is_structure_block(b)] or list(body)

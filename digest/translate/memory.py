@@ -22,8 +22,9 @@ from pathlib import Path
 from digest.read import InputRefused, read_bounded
 from digest.model import Problem
 
-# write_atomic (digest.build.output) is imported where files are written: digest.build imports this package, so a
-# module-level import of it here would be an import cycle as soon as digest/build/__init__.py imports its pipeline.
+# write_atomic (digest.build) is imported where files are written: digest.build imports this package (the
+# pipeline's translate step), and importing the build only inside functions keeps `import digest.translate` free of
+# it, so neither package's __init__ can make an import cycle.
 
 # Characters that change nothing a reader sees: zero-width spaces/joiners, BOM, bidi marks, tatweel.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2066-\u2069\u202a-\u202e\ufeff\u0640]")
@@ -106,7 +107,7 @@ class TranslationMemory:
             problems = self._parse(texts)  # the very bytes the digest was made of
         _PROBLEMS.update((p.path, p) for p in problems)
         if saved is None or saved[0] != signature or saved[1] != digest or newest >= saved[2] - _RACY_NS:
-            from digest.build.output import write_atomic
+            from digest.build import write_atomic
 
             try:
                 write_atomic(snapshot, pickle.dumps((signature, digest, taken, self._entries, problems),
@@ -197,7 +198,7 @@ class TranslationMemory:
             shards = sorted(self._dirty)
             self._dirty.clear()
             contents = {s: sorted((k, v) for k, v in self._entries.items() if k[0] == s) for s in shards}
-        from digest.build.output import write_atomic
+        from digest.build import write_atomic
 
         for shard, entries in contents.items():
             path = self.folder / f"{shard}.jsonl"

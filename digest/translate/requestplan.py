@@ -3,19 +3,21 @@
     segment (the memory's unit) -> protected text (protect.py: placeholders for links, URLs, codes...)
       -> chunks under the backend's limit (each chunk's source text is its memory key, as before)
       -> lines of batched requests (as many as fit the backend's request budget, one line per chunk)
-      -> answers checked line by line (translate.py) -> placeholders restored -> memory
+      -> answers checked line by line (engine.py, answers.py) -> placeholders restored -> memory
 
 A link text, image alt text or emphasised phrase is a segment of its own (sent in the same batches); the chunk
 holding its placeholder is complete, and stored in the memory, once that English is known too.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
 from digest.translate.memory import TranslationMemory
-from digest.translate.protect import for_request, inner_segments, keeps_elements, protect, restore, slots_in, unprotect, Slot
+from digest.translate.protect import (Slot, for_request, inner_segments, keeps_elements, protect, restore, slots_in,
+                                      unprotect)
 
 # Largest request each backend gets, in characters. deep-translator refuses Google text of 5,000 characters or
 # more and MyMemory text of 500 or more; the others have no client-side limit, so keep every request under 5,000.
@@ -26,7 +28,7 @@ LIMITS = {"google": 4500, "libre": 4500, "mymemory": 450, "deepl": 4500, "micros
 # LibreTranslate (POST with query parameters); only Microsoft sends a JSON body. Google answers 400 once the URL
 # passes about 16 KB (deep-translator issue #224: 1,800 CJK characters pass, 1,900 fail), and an Arabic letter
 # takes 6 bytes percent-encoded, so a batch is also kept under this many bytes of encoded text. A server with a
-# smaller limit answers 400/413/414: the batch is then halved (translate.py).
+# smaller limit answers 400/413/414: the batch is then halved (engine.py).
 URL_BUDGET = {"google": 12_000, "libre": 12_000, "mymemory": 12_000, "deepl": 12_000}
 # A batch has at most this many characters where that is less than LIMITS: libretranslate.com refuses more than
 # 2,000 (LibreTranslate issue #437), and a self-hosted server on a small CPU takes seconds per sentence.
@@ -43,11 +45,34 @@ class Unit:
     slots: tuple[Slot, ...]  # what its placeholders stand for
 
 
+_CLAUSE_END = re.compile(r"[.!?؟۔،؛,;:]\s")
+
+
+def split_for_limit(text: str, limit: int) -> list[str]:
+    """Cut `text` into chunks of at most `limit` characters: after clause punctuation when one falls in the second
+    half of the window, else at the last space; a single word longer than the limit is the only thing cut."""
+    rest = " ".join(text.split())
+    chunks: list[str] = []
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cut = -1
+        for match in _CLAUSE_END.finditer(window):
+            if match.start() + 1 >= limit // 2:
+                cut = match.start() + 1
+        if cut < 0:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        chunks.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        chunks.append(rest)
+    return chunks
+
+
 def chunks_of(segment: str, limit: int) -> list[tuple[str, str, tuple[Slot, ...]]]:
     """(memory key, protected chunk, slots) of each chunk of `segment`. Without inline elements the chunks are
     exactly those of split_for_limit(segment), so memories written before placeholders existed are still found."""
-    from digest.translate.engine import split_for_limit
-
     protected = protect(segment)
     if not protected.slots:
         return [(chunk, chunk, ()) for chunk in split_for_limit(segment, limit)]

@@ -21,11 +21,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest.translate.engine import LIMITS, TranslationReport, TranslatorConfig
+from digest.translate.engine import TranslationReport, translate_segments
+from digest.translate.requestplan import LIMITS
+from digest.translate.settings import TranslatorConfig
 
-# digest.build imports this package (the pipeline runs the translate step), so the build's cache and output helpers
-# are imported where they are used: a module-level import of digest.build here would be an import cycle as soon as
-# digest/build/__init__.py imports its pipeline.
+# digest.build imports this package (the pipeline runs the translate step), so the build's store and output helpers
+# are imported where they are used: `import digest.translate` stays free of the build, and neither package's
+# __init__ can make an import cycle.
 if TYPE_CHECKING:
     from digest.build import Store
 
@@ -106,7 +108,6 @@ def translate_pending(output_dir: Path, config: TranslatorConfig) -> Translation
     in the background); answers go to the memory, and the next build adds the English they complete. None when
     there was nothing to ask or the translator is being left alone."""
     from digest.build import Store, cache_dir, load_state, state_path
-    from digest.translate.engine import translate_segments
 
     cache = cache_dir(output_dir)
     status = load_status(cache, config)
