@@ -7,8 +7,10 @@ import re
 import pytest
 
 from conftest import ROOT, WIRE
-from digest.read.articles import (ArticleError, load_article, load_content, parse_dateline, read_markdown, read_wire,
-                             slugify)
+from digest.read import ArticleError, load_article, load_content, read_wire
+from digest.read.markdown import read_markdown
+from digest.read.slugs import slugify
+from digest.read.wire import parse_dateline
 
 
 def test_wire_with_section_dateline_marker_and_time_line():

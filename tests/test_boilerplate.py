@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.read.articles import load_article
+from digest.read import load_article
 from digest.language.boilerplate import is_boilerplate
 from digest.language.summary import summarize
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import feedparser
 
 from conftest import ROOT
-from digest.read.articles import load_human_translation, parse_dateline
+from digest.read import load_human_translation
+from digest.read.wire import parse_dateline
 from digest.build.pipeline import build
 from digest.translate.english import AGENCIES, english_lead, english_meta, human_summary, table_key
 from digest.model import Article, HumanTranslation, Summary
@@ -114,7 +115,7 @@ def test_beside_a_human_body_an_arabic_editors_summary_gives_way_to_the_english_
 
 def test_ntrex_fixtures_one_aligned_one_lead():
     """Professional translations (NTREX-128, see fixtures/ntrex/NOTICE), two or three sentences a paragraph."""
-    from digest.read.articles import load_content
+    from digest.read import load_content
 
     articles, humans, problems = load_content(NTREX)
     assert not problems and {a.slug for a in articles} == set(humans) == {"ntrex-abcnews-306755",
@@ -185,7 +186,7 @@ def test_metadata_human_table_memory_or_left_out():
 def test_human_file_accepts_metadata_keys(tmp_path):
     (tmp_path / "a.en.md").write_text("---\ntitle: T\nsection: Gulf\nplace: Abha\nbyline: Staff\nsource: News "
                                       "agency\nagency: SPA\n---\nBody.\n", encoding="utf-8")
-    from digest.read.articles import Notes
+    from digest.read import Notes
 
     notes = Notes()
     human = load_human_translation(tmp_path / "a.en.md", tmp_path, notes)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from digest.read.articles import ArticleError, Notes, decode_text, load_content, read_wire
+from digest.read import ArticleError, Notes, load_content, read_wire
+from digest.read.decode import decode_text
 from digest.build.pipeline import BuildReport
 from digest.model import Problem
 from digest.site.safety import clean_html as sanitize_html

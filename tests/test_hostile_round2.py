@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from digest.read.articles import git_first_commit_times, load_content, slugify
+from digest.read import git_first_commit_times, load_content
+from digest.read.slugs import slugify
 from digest.site.safety import clean_html, markdown_to_html
 from hostile_fixtures import AR_BODY, md, wire
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from digest.read.articles import load_article
+from digest.read import load_article
 from digest.site.safety import markdown_to_html
 from hostile_fixtures import AR_BODY, DATELINE
 

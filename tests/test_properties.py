@@ -13,8 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from digest.read.articles import _MARKER, ArticleError, _fold, decode_text, load_article, read_markdown, read_wire
-from digest.read.wire import is_number_line, is_trailer
+from digest.read import ArticleError, load_article, read_wire
+from digest.read.decode import decode_text
+from digest.read.markdown import read_markdown
+from digest.read.wire import _MARKER, _fold, is_number_line, is_trailer
 from digest.config import load_config
 from digest.site.feeds import rss_feed
 from digest.model import Article

@@ -111,12 +111,13 @@ def test_wire_fixture_summaries_are_clean_sentences():
     """Over the wire fixtures (read by the project's loader): summary sentences are article
     sentences, in order, with no dateline, marker or time line, and none starts mid-clause: each
     picked sentence is a paragraph start or follows a sentence that ended with a stop."""
-    from digest.read.articles import _decode, read_wire
+    from digest.read import read_wire
+    from digest.read.decode import decode_text
 
     files = sorted(WIRE.glob("*.txt"))
     assert len(files) >= 11
     for path in files:
-        fields = read_wire(_decode(path.read_bytes()))
+        fields = read_wire(decode_text(path.read_bytes()))
         article = make_article([], headline=fields["headline"])
         article = Article(**{**article.__dict__, "paragraphs": fields["paragraphs"]})
         for budget in ({}, {"sentences": 2}):

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from digest.read.articles import ArticleError, Notes, load_article, read_wire
+from digest.read import ArticleError, Notes, load_article, read_wire
 from digest.build.pipeline import build
 from digest.read.wire import is_trailer, trailer_info
 

@@ -9,7 +9,8 @@ from typing import Any
 from digest.language.arabic import ARABIC_LETTER, has_arabic_letter, split_sentences, to_arabic_letters, tokenize
 
 __all__ = [
-    "ARABIC_LETTER", "has_arabic_letter", "split_sentences", "to_arabic_letters", "tokenize", "DEFAULT_WORDS", "summarize",
+    "ARABIC_LETTER", "has_arabic_letter", "split_sentences", "to_arabic_letters", "tokenize",
+    "DEFAULT_WORDS", "summarize",
 ]
 _FROM_SUMMARY = ("DEFAULT_WORDS", "summarize")
 
