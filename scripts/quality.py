@@ -144,10 +144,11 @@ def run_lighthouse(lighthouse_cli: Path, url: str, desktop: bool, out_dir: Path)
 
 
 def pages_to_audit(output: Path) -> list[str]:
-    """Home pages and one article per language (one with an English pair when there is one)."""
-    en_articles = sorted(p.parent.name for p in (output / "en").glob("*/index.html") if p.parent.name != "page")
-    ar_articles = sorted(p.parent.name for p in (output / "ar").glob("*/index.html") if p.parent.name != "page")
-    pages = ["", "en/"]
+    """Home and search pages and one article per language (one with an English pair when there is one)."""
+    own = ("page", "search")  # folders of the site's own pages, not articles
+    en_articles = sorted(p.parent.name for p in (output / "en").glob("*/index.html") if p.parent.name not in own)
+    ar_articles = sorted(p.parent.name for p in (output / "ar").glob("*/index.html") if p.parent.name not in own)
+    pages = ["", "en/", "ar/search/", "en/search/"]
     slug = en_articles[0] if en_articles else (ar_articles[0] if ar_articles else None)
     if slug:
         pages.append(f"ar/{slug}/")

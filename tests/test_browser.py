@@ -2,6 +2,7 @@
 driven by headless Debian chromium over the DevTools protocol. Screenshots land in build/screenshots/."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,181 @@ def test_screenshots_of_an_article_on_desktop_and_phone(browser, root_url, lang)
         path = SCREENSHOTS / f"{lang}-article-{kind}.png"
         browser.screenshot(path, full_page=False)
         assert path.stat().st_size > 10_000  # a real rendered page, not an empty canvas
+
+
+# --- search (Pagefind) -------------------------------------------------------------------------------------------
+SEARCH_FIXTURES = ROOT / "tests" / "fixtures" / "search"
+
+
+def _build_search_site(tmp: Path, write_content) -> "Config":
+    from dataclasses import replace
+
+    from digest.build.pipeline import build
+    from digest.config import load_config
+
+    content = tmp / "content"
+    write_content(content)
+    config = load_config(ROOT / "site.toml", root=ROOT, content=content, output=tmp / "output", translator="none")
+    config = replace(config, translator=replace(config.translator, memory_dir=str(tmp / "memory")))
+    lines: list[str] = []
+    build(config, log=lines.append)
+    assert (config.output_dir / "pagefind" / "pagefind.js").is_file(), lines  # the index was built
+    return config
+
+
+@pytest.fixture(scope="module")
+def search_site(tmp_path_factory):
+    import shutil
+
+    return _build_search_site(tmp_path_factory.mktemp("search-site"), lambda content: shutil.copytree(
+        SEARCH_FIXTURES, content, ignore=shutil.ignore_patterns("README.md")))
+
+
+def _type_search(browser, page_url: str, query: str) -> list[str]:
+    """Open a search page, type `query` into Pagefind's box as a reader would, return the result links."""
+    browser.goto(page_url)
+    browser.evaluate("""new Promise((ok, fail) => { const t0 = Date.now(); (function wait() {
+        const box = document.querySelector('.pagefind-ui__search-input');
+        if (box) { box.focus(); ok(true); } else if (Date.now() - t0 > 10000) { fail('no search box'); }
+        else { setTimeout(wait, 50); } })(); })""")
+    browser.send("Input.insertText", text=query)
+    return browser.evaluate("""new Promise(ok => { const t0 = Date.now(); (function wait() {
+        const links = [...document.querySelectorAll('.pagefind-ui__result-link')].map(a => a.href);
+        if (links.length || Date.now() - t0 > 10000) { ok(links); } else { setTimeout(wait, 50); } })(); })""")
+
+
+@pytest.mark.parametrize("lang, query, slug", [
+    ("ar", "المدارس", "school"),   # the body says للمدارس: preposition, article and plural ending handled
+    ("ar", "الأمطار", "rain"),     # the body says أمطار: the article is stripped, hamza forms are one
+    ("en", "school", "school"),    # the body says "schools"
+    ("en", "harbours", "rain"),    # the body says "harbour"
+])
+def test_search_page_finds_the_article_by_a_word_of_its_body(browser, search_site, lang, query, slug):
+    """Under the domain root and the GitHub Pages sub-path alike: typed into the search page, a word in another
+    inflection finds the article of that edition, its link is right, and the page logs no CSP violation."""
+    browser.viewport(1280, 900)
+    for prefix in ("/", search_site.base_path):
+        with SiteServer(search_site.output_dir, prefix) as base:
+            mark = len(browser.events)
+            links = _type_search(browser, f"{base}{lang}/search/", query)
+            assert links and links[0] == f"{base}{lang}/{slug}/", (prefix, query, links)
+            assert all(link.startswith(f"{base}{lang}/") for link in links), links  # this edition's index only
+            assert browser.console_problems(mark) == [], prefix
+            # The result link leads to the article itself.
+            browser.goto(links[0])
+            assert browser.evaluate("document.documentElement.lang") == lang
+            assert browser.console_problems(mark) == []
+
+
+def test_search_results_show_markup_in_an_article_as_text(browser, search_site):
+    with SiteServer(search_site.output_dir, "/") as base:
+        mark = len(browser.events)
+        links = _type_search(browser, f"{base}ar/search/", "زعفرانية")
+        assert links == [f"{base}ar/markup/"]
+        results = browser.evaluate("(() => { const r = document.querySelector('.pagefind-ui__results');"
+                                   " return [r.querySelectorAll('img, b, script').length, r.textContent]; })()")
+        assert results[0] == 0, results
+        assert "<img src=x onerror" in results[1] and "<b>" not in results[1]  # as text, like the article shows it
+        assert browser.console_problems(mark) == []
+
+
+def test_search_page_without_index_says_so(browser, tmp_path):
+    """A site built without Pagefind (or whose indexing failed) still has readable search pages that say why."""
+    import shutil
+
+    from digest.config import load_config
+    from digest.site.render import PageRenderer
+
+    output = tmp_path / "output"
+    (output / "en" / "search").mkdir(parents=True)
+    config = load_config(ROOT / "site.toml", root=ROOT, content=tmp_path, output=output)
+    (output / "en" / "search" / "index.html").write_bytes(PageRenderer(config).search_page("en"))
+    shutil.copytree(ROOT / "static", output / "static")
+    with SiteServer(output, "/") as base:
+        browser.goto(f"{base}en/search/")
+        assert "not available" in browser.evaluate("document.querySelector('.search-unavailable').textContent")
+
+
+# What Pagefind's Arabic stemmer (Snowball Arabic) does with inflected forms, as the README's search section says.
+# Each form is the only word of interest in its own article; a query finds exactly the forms listed. A Pagefind
+# upgrade that changes this fails here: update the README's table with it.
+FORMS = ["مدرسة", "المدرسة", "بالمدرسة", "مدرستها", "والمدرسة", "مدارس", "المدارس", "للمدارس", "معلم", "المعلمون",
+         "المعلمين", "الاقتصاد", "اقتصادية", "كتاب", "الكتب", "مطر", "أمطار"]
+SINGULAR = {"مدرسة", "المدرسة", "بالمدرسة", "مدرستها"}
+FOUND = {
+    "مدرسة": SINGULAR,                            # article, ب+ال and the pronoun suffix go; و+ال does not
+    "المدرسة": SINGULAR,
+    "مدرسه": SINGULAR,                            # ة typed as ه
+    "مَدْرَسَة": SINGULAR,                         # vowel marks ignored
+    "والمدرسة": {"والمدرسة"},
+    "المدارس": {"مدارس", "المدارس", "للمدارس"},   # the broken plural is a word of its own: no مدرسة
+    "معلم": {"معلم", "المعلمون", "المعلمين"},      # sound plurals reach the singular
+    "المعلمين": {"معلم", "المعلمون", "المعلمين"},
+    "الإقتصاد": {"الاقتصاد", "اقتصادية"},          # hamza on alif ignored; the adjective shares the stem
+    "الكتب": {"الكتب"},                            # كتاب / الكتب: broken plural, not found
+    "مطر": {"مطر"},
+    "الأمطار": {"أمطار"},
+}
+
+
+@pytest.fixture(scope="module")
+def forms_site(tmp_path_factory):
+    def write(content: Path) -> None:
+        content.mkdir()
+        for i, form in enumerate(FORMS):
+            (content / f"w{i:02d}.md").write_text(
+                f"---\ntitle: خبر رقم {i}\ndate: 2024-05-{i + 1:02d}\n---\nنص تجريبي يذكر {form} في هذه الجملة.\n",
+                encoding="utf-8")
+    return _build_search_site(tmp_path_factory.mktemp("forms-site"), write)
+
+
+def test_arabic_stemming_is_what_the_readme_says(browser, forms_site):
+    with SiteServer(forms_site.output_dir, "/") as base:
+        browser.goto(f"{base}ar/search/")
+        found = browser.evaluate("""(async queries => {
+            const pagefind = await import(new URL('../../pagefind/pagefind.js', location.href).href);
+            const out = {};
+            for (const q of queries) {
+              const r = await pagefind.search(q);
+              out[q] = (await Promise.all(r.results.map(x => x.data()))).map(d => d.url);
+            }
+            return out; })(%s)""" % json.dumps(list(FOUND), ensure_ascii=False))
+    got = {q: {FORMS[int(url.rstrip("/").rsplit("w", 1)[1])] for url in urls} for q, urls in found.items()}
+    assert got == FOUND
+
+
+def test_search_works_from_serve_with_live_reload(browser, tmp_path):
+    """`generate.py serve` (digest.serve.watch_and_serve) serves the index too, at the root and under the base
+    URL's sub-path, and its live-reload script (a 'self' script) is allowed by the search page's policy."""
+    import shutil
+    import threading
+    import time
+    from dataclasses import replace
+
+    from digest.config import load_config
+    from digest.serve import watch_and_serve
+
+    content = tmp_path / "content"
+    shutil.copytree(SEARCH_FIXTURES, content, ignore=shutil.ignore_patterns("README.md"))
+    config = load_config(ROOT / "site.toml", root=ROOT, content=content, output=tmp_path / "output",
+                         translator="none")
+    config = replace(config, translator=replace(config.translator, memory_dir=str(tmp_path / "memory")))
+    stop, ready = threading.Event(), []
+    thread = threading.Thread(target=watch_and_serve, args=(lambda: config,), daemon=True,
+                              kwargs=dict(port=0, quiet=True, log=lambda m: None, ready=ready.append, stop=stop))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not ready and time.monotonic() < deadline:
+            time.sleep(0.05)
+        base = ready[0].rstrip("/") + "/"
+        browser.viewport(1280, 900)
+        for prefix in ("", config.base_path.lstrip("/")):
+            mark = len(browser.events)
+            links = _type_search(browser, f"{base}{prefix}ar/search/", "المدارس")
+            assert links and links[0] == f"{base}{prefix}ar/school/", links
+            assert browser.evaluate("!!document.querySelector('script[src=\"/__livereload.js\"]')")
+            assert browser.console_problems(mark) == []
+    finally:
+        stop.set()
+        thread.join(timeout=10)

@@ -112,7 +112,9 @@ def test_one_edit_rewrites_only_its_pages_and_changed_aggregates(site):
     build(site, quiet=True)
     after = {rel: (site.output_dir / rel).stat().st_ino for rel, kind in _tree(site.output_dir).items()
              if kind != "dir"}
-    rewritten = {rel for rel in after if before.get(rel) != after[rel]}
+    # The search index (pagefind/) is made again after any page changed: Pagefind has no incremental mode.
+    rewritten = {rel for rel in after if before.get(rel) != after[rel] and not rel.startswith("pagefind/")}
+    assert any(rel.startswith("pagefind/") and before.get(rel) != after[rel] for rel in after)
     slug = victim.stem
     assert f"ar/{slug}/index.html" in rewritten
     # Its English page does not change (the headline edit has no translation: it becomes untranslated or stays).

@@ -18,6 +18,7 @@ from digest.build.report import (EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_SKIPPED, 
                                  BuildCancelled, BuildReport, Clock, Log, log_to_stderr, print_report,
                                  untranslated_list)
 from digest.build.output import check_output_dir
+from digest.build.searchindex import search_index
 from digest.config import Config
 from digest.site.pages import LANGS, Site, TeaserRef, plan_site
 from digest.site.render import OTHER, article_path
@@ -43,18 +44,18 @@ def build(config: Config, *, log: Log = log_to_stderr, quiet: bool = False, full
     report = BuildReport()
     clock = Clock((lambda m: None) if quiet else log, cancel)
     with incremental.session(config, report, clock, full=full, translate=translate) as memo:
-        if memo.unchanged:  # no input changed since the last build: its report stands, nothing is written
-            return report.timed(started)
-        source = read(config, memo, report, clock)                                    # read
-        translate_pending(config, memo, source, report, clock)                        # (answers for cached records)
-        records, todo = reuse_records(config, memo, source)                           # cached records
-        summaries = summarize(config, memo, todo, clock)                              # summarize
-        english = translate_articles(config, memo, todo, summaries, report, clock)    # translate
-        records = page_models(config, memo, todo, summaries, english, records, clock)  # page models
-        clock.check()
-        site = publish(config, memo, source, records, report)                         # what each language lists
-        pages = plan_site(site)                                                       # pages and feeds
-        memo.write(pages)                                                             # write
+        if not memo.unchanged:  # no input changed since the last build: its report stands, nothing is written
+            source = read(config, memo, report, clock)                                    # read
+            translate_pending(config, memo, source, report, clock)                        # (answers for cached records)
+            records, todo = reuse_records(config, memo, source)                           # cached records
+            summaries = summarize(config, memo, todo, clock)                              # summarize
+            english = translate_articles(config, memo, todo, summaries, report, clock)    # translate
+            records = page_models(config, memo, todo, summaries, english, records, clock)  # page models
+            clock.check()
+            site = publish(config, memo, source, records, report)                         # what each language lists
+            pages = plan_site(site)                                                       # pages and feeds
+            memo.write(pages)                                                             # write
+        search_index(config, clock, log, changed=not memo.unchanged)                      # search index (Pagefind)
     return report.timed(started)
 
 

@@ -13,15 +13,17 @@ MAX_SLUG_CHARS = 80
 MAX_SLUG_BYTES = 120  # UTF-8 bytes: a folder name must fit 255 bytes on every filesystem, '-2' and the like included
 # Names Windows cannot create (with any extension): a Pages site is also checked out on Windows machines.
 _WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$", re.I)
+# Folders of each edition that are pages of the site itself (ar/search/: the search page).
+_SITE_FOLDERS = {"search"}
 
 
 def slugify(stem: str) -> str:
     """A URL-safe, filesystem-safe slug: letters (Arabic included), digits, '-' and '_' only; at most
     MAX_SLUG_CHARS characters and MAX_SLUG_BYTES bytes (cut at a character boundary); never a name Windows
-    reserves (con, nul, com1, ...: '-article' is added)."""
+    reserves (con, nul, com1, ...) nor the name of a page of the site (search): '-article' is added."""
     slug = re.sub(r"[^\w\-]+", "-", unicodedata.normalize("NFC", stem).strip(), flags=re.UNICODE).strip("-_").lower()
     slug = slug[:MAX_SLUG_CHARS].encode("utf-8")[:MAX_SLUG_BYTES].decode("utf-8", "ignore").rstrip("-_")
-    if _WINDOWS_RESERVED.match(slug):
+    if _WINDOWS_RESERVED.match(slug) or slug in _SITE_FOLDERS:
         slug += "-article"
     return slug or "article"
 

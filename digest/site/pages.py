@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 
 from digest.config import Config
 from digest.site.feeds import rss_feed, sitemap
-from digest.site.render import ArticleView, PageRenderer, feed_path, home_page_count, home_path
+from digest.site.render import ArticleView, PageRenderer, feed_path, home_page_count, home_path, search_path
 
 LANGS = ("ar", "en")
 
@@ -123,7 +123,8 @@ def plan_sitemap(site: Site) -> Iterator[Page]:
 def sitemap_groups(site: Site) -> list[dict[str, str]]:
     """The sitemap's URLs, each with its language alternates (hreflang pairs)."""
     per_page, teasers = site.config.per_page, site.teasers
-    groups: list[dict[str, str]] = [{"ar": home_path("ar"), "en": home_path("en")}]
+    groups: list[dict[str, str]] = [{"ar": home_path("ar"), "en": home_path("en")},
+                                    {"ar": search_path("ar"), "en": search_path("en")}]
     for lang in LANGS:
         groups += [{lang: home_path(lang, n)} for n in range(2, home_page_count(len(teasers[lang]), per_page) + 1)]
     english_slugs = {ref.slug for ref in teasers["en"]}
@@ -133,6 +134,17 @@ def sitemap_groups(site: Site) -> list[dict[str, str]]:
             group["en"] = ref.other_path
         groups.append(group)
     return groups
+
+
+# --- search pages: one per edition, the same for any content (the index beside them is made after writing) --------
+def plan_search(site: Site) -> Iterator[Page]:
+    for lang in LANGS:
+        yield Page(search_path(lang), (site.fp["search.html"], lang), ("search", lang))
+
+
+def render_search(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, bytes]]:
+    for (lang,) in jobs:
+        yield search_path(lang), ctx.renderer.search_page(lang)
 
 
 # --- files of the site itself ------------------------------------------------------------------------------------------
@@ -150,6 +162,7 @@ KINDS: list[PageKind] = [
     PageKind("article", plan_articles, render_articles),
     PageKind("home", plan_homes, render_homes),
     PageKind("feed", plan_feeds),
+    PageKind("search", plan_search, render_search),
     PageKind("sitemap", plan_sitemap),
     PageKind("files", plan_files),
 ]

@@ -19,6 +19,15 @@ from digest.site.safety import strip_unsafe_chars
 DIRECTION = {"ar": "rtl", "en": "ltr"}
 OTHER = {"ar": "en", "en": "ar"}
 
+# Content-Security-Policy of every page: nothing inline, nothing from elsewhere. script-src and connect-src 'self'
+# serve `generate.py serve`'s live reload only (published pages hold no script). The search pages add exactly
+# what Pagefind needs: compiling its WebAssembly ('wasm-unsafe-eval'); its script, style, worker and index
+# fragments are files of the site ('self').
+_CSP = ("default-src 'none'; script-src 'self'{wasm}; style-src 'self'; font-src 'self'; img-src 'self' https:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'")
+PAGE_CSP = Markup(_CSP.format(wasm=""))  # Markup: the quotes are written as they are
+SEARCH_CSP = Markup(_CSP.format(wasm=" 'wasm-unsafe-eval'"))
+
 def paragraphs_html(paragraphs: tuple[str, ...] | list[str], as_markdown: bool) -> Markup:
     """Body HTML: Markdown through the sanitiser, plain paragraphs escaped (never interpreted as HTML)."""
     if as_markdown:
@@ -48,6 +57,14 @@ def article_path(lang: str, slug: str) -> str:
 
 def feed_path(lang: str) -> str:
     return f"{lang}/feed.xml"
+
+
+def search_path(lang: str) -> str:
+    return f"{lang}/search/index.html"
+
+
+# output/pagefind/: Pagefind's bundle, which the search pages load; written after the pages (digest/build/searchindex.py).
+SEARCH_BUNDLE = "pagefind"
 
 
 def absolute_url(config: Config, path: str) -> str:
@@ -196,6 +213,8 @@ class PageRenderer:
             "other_feed": relative_url(path, feed_path(OTHER[lang])),
             "site_title": config.titles[lang],
             "home": relative_url(path, home_path(lang)),
+            "search": relative_url(path, search_path(lang)),
+            "csp": PAGE_CSP,
             "asset": lambda name: relative_url(path, f"static/{name}"),
             "link": lambda target: relative_url(path, target),
             "other_lang": OTHER[lang],
@@ -268,6 +287,21 @@ class PageRenderer:
                          other_lang=other,
                          other_url=absolute_url(self.config, alternates[other]) if other in alternates else None)
 
+    def search_page(self, lang: str) -> bytes:
+        """The search page of one edition: Pagefind's interface over that language's index (output/pagefind/)."""
+        path = search_path(lang)
+        other = OTHER[lang]
+        title = {"ar": "البحث في الأخبار", "en": "Search the news"}[lang]
+        description = {"ar": "ابحث في كل أخبار الموجز بالعربية.",
+                       "en": "Search every story of the digest in English."}[lang]
+        alternates = {lang: path, other: search_path(other)}
+        page = self._page(path, lang, f"{title} · {self.config.titles[lang]}", description, alternates)
+        page.update(home_head(lang=lang, url=page["canonical"], title=page["title"], description=description,
+                              site_url=absolute_url(self.config, home_path(lang)), other_lang=other,
+                              other_url=absolute_url(self.config, alternates[other])))
+        page.update(csp=SEARCH_CSP, heading=title, bundle=lambda name: relative_url(path, f"{SEARCH_BUNDLE}/{name}"))
+        return self.render("search.html", page=page)
+
     def not_found_page(self) -> bytes:
         page = self._page("404.html", "ar", "404", "", {})
         # Not a page of its own: no canonical URL, kept out of search results.
@@ -275,5 +309,6 @@ class PageRenderer:
         # 404.html is served from any depth, so its links must be absolute paths.
         base = self.config.base_path
         page.update(home=base + "ar/", feed=base + feed_path("ar"), other_feed=base + feed_path("en"),
+                    search=base + "ar/search/",
                     asset=lambda name: f"{base}static/{name}", link=lambda target: base + target)
         return self.render("404.html", page=page)

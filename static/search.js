@@ -1,0 +1,26 @@
+/* The search pages' only script (templates/search.html): starts Pagefind's interface over the index of the
+   page's language (Pagefind picks it from <html lang>). Result links are made from the site's own root, two
+   folders above this page (<root>/<lang>/search/), so they work at a domain root, under a GitHub Pages project
+   path and from `generate.py serve` alike. `?q=words` in the address runs that search on load. */
+(function () {
+  'use strict';
+  var box = document.getElementById('search');
+  if (!box) { return; }
+  if (typeof window.PagefindUI !== 'function') {  // the index was not built: say so instead of an empty box
+    var note = document.createElement('p');
+    note.className = 'search-unavailable';
+    note.textContent = box.getAttribute('data-unavailable');
+    box.appendChild(note);
+    return;
+  }
+  var root = new URL('../../', document.baseURI).pathname;
+  var ui = new window.PagefindUI({
+    element: '#search',
+    baseUrl: root,
+    bundlePath: root + 'pagefind/',
+    showImages: false,
+    showSubResults: false
+  });
+  var query = new URLSearchParams(location.search).get('q');
+  if (query) { ui.triggerSearch(query); }
+})();
