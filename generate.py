@@ -4,6 +4,8 @@
   generate.py build                 build output/ from content/
   generate.py summarize FILE|-      print an article's Arabic summary, one sentence per line
   generate.py translate [--dry-run] pre-fill the translation memory (or show what it would cost)
+  generate.py new "TITLE"           start a Markdown article in content/, print its path
+  generate.py review FILE           write FILE's machine English as its human translation <stem>.en.md
   generate.py --help                every command and option
 """
 from __future__ import annotations
@@ -109,6 +111,93 @@ def cmd_translate(args: argparse.Namespace) -> int:
 # --- end of `translate` subcommand ------------------------------------------------------------------------
 
 
+# --- `new` and `review` subcommands (the editor's commands, digest/editor/) -------------------------------------
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when it is below it."""
+    import os
+
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else relative
+
+
+def _editor_config(args: argparse.Namespace):
+    config = _config(args)
+    if not config.content_dir.is_dir():
+        raise _usage_error(f"content folder {config.content_dir} does not exist or is not a folder "
+                           "(give --content DIR, or set content_dir in site.toml)")
+    return config
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from digest.editor import NewArticleError, new_article
+
+    config = _editor_config(args)
+    try:
+        path = new_article(config.content_dir, args.title, section=args.section, slug=args.slug, draft=False)
+    except NewArticleError as exc:
+        raise _usage_error(str(exc)) from None
+    except OSError as exc:
+        print(f"error: cannot write a file in {config.content_dir}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(_shown(path))
+    print("note: write the article's text below the front matter (a file with no body text is reported by "
+          "the build and not published)", file=sys.stderr)
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from digest.editor import ReviewError, review_article
+
+    config = _editor_config(args)
+    try:
+        reviewed = review_article(config, Path(args.file), force=args.force)
+    except ReviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(_shown(reviewed.path))
+    for note in reviewed.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def _add_editor_commands(commands) -> None:
+    new = commands.add_parser(
+        "new", help="start a Markdown article in the content folder and print its path",
+        description="Write content/<slug>.md with the front matter of a new article: the title, the date and time "
+                    "now (Mecca time, +03:00, the site's time zone) and the section if given; print the file's "
+                    "path. The slug is the title transliterated to Latin letters ('عنوان الخبر' -> anwan-alkhbr, "
+                    "at most 60 characters, cut at a word), or the date and time (2026-12-05-1430) when the title "
+                    "has nothing to transliterate. An existing name gets -2, -3, ...: no file is ever overwritten. "
+                    "Exit codes: 0 written; 1 the file cannot be written; 2 bad title, section, slug or folder.",
+        epilog='Example: generate.py new "افتتاح معرض الكتاب" --section ثقافة')
+    new.add_argument("title", metavar="TITLE", help="the headline, in quotes")
+    new.add_argument("--section", metavar="S", help="the article's section (e.g. سياسة, اقتصاد)")
+    new.add_argument("--slug", metavar="NAME",
+                     help="the file and URL name instead of the transliterated title (lower-case letters, digits, -)")
+    new.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
+    new.set_defaults(func=cmd_new)
+
+    review = commands.add_parser(
+        "review", help="write an article's machine English as its human translation <stem>.en.md, to correct",
+        description="Write <stem>.en.md beside the article FILE with its current machine English from the "
+                    "translation memory (nothing is sent): title, summary, section, place, byline, agency and "
+                    "source where they have English, and the body, one paragraph per Arabic paragraph. Correct it "
+                    "in any editor: from then on it is the article's human translation, and the English page "
+                    "(without the machine-translation notice) reads exactly as the machine page did until you "
+                    "edit it. Print the file's path. Exit codes: 0 written; 1 the article cannot be read, or its "
+                    "title, summary or body has no English yet (run generate.py translate first); 2 FILE is not "
+                    "an article of the content folder, or <stem>.en.md exists (give --force).")
+    review.add_argument("file", metavar="FILE", help="an article of the content folder (.txt or .md)")
+    review.add_argument("--force", action="store_true",
+                        help="replace an existing <stem>.en.md (its corrections are lost) with the machine English")
+    review.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
+    review.add_argument("--translator", metavar="NAME",
+                        help="whose translation memory to read: google (default), libre, mymemory, deepl, "
+                             "microsoft, or none (any of them)")
+    review.set_defaults(func=cmd_review)
+# --- end of `new` and `review` ----------------------------------------------------------------------------------
+
+
 # --- `serve` and `watch` subcommands (watch mode, digest/serve.py) ------------------------------------------
 def cmd_watch(args: argparse.Namespace) -> int:
     from digest.serve import watch_and_serve
@@ -208,6 +297,7 @@ def make_parser() -> argparse.ArgumentParser:
                         help="at most N words (one sentence is always returned)")
     summ.set_defaults(func=cmd_summarize)
     _add_watch_commands(commands)
+    _add_editor_commands(commands)
     return parser
 
 

@@ -14,17 +14,19 @@ digest.model records, with the problems found on the way. Other packages import 
 from digest.read.agencies import AGENCIES, SECTIONS, table_key
 from digest.read.article import load_article, load_human_translation
 from digest.read.content import load_content
-from digest.read.dates import git_first_commit_times
+from digest.read.dates import MECCA, git_first_commit_times
 from digest.read.decode import DEFAULT_MAX_BYTES
 from digest.read.fields import MAX_HEADLINE_CHARS, HeadlineTooLong
 from digest.read.inputs import InputRefused, read_bounded
 from digest.read.problems import ArticleError, Notes
 from digest.read.scan import relative_to, scan_content
+from digest.read.slugs import slugify
 from digest.read.wire import read_wire
 
 __all__ = [
     "AGENCIES", "SECTIONS", "table_key",
     "DEFAULT_MAX_BYTES", "MAX_HEADLINE_CHARS", "ArticleError", "HeadlineTooLong", "Notes", "git_first_commit_times",
     "load_article", "load_content", "load_human_translation", "read_wire", "relative_to", "scan_content",
+    "MECCA", "slugify",  # the site's time zone (dates without an offset), the URL name of a file stem
     "InputRefused", "read_bounded",
 ]
