@@ -378,3 +378,24 @@ def test_search_works_from_serve_with_live_reload(browser, tmp_path):
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_search_box_is_mirrored_in_arabic_and_drawn_in_the_site_faces(browser, search_site, lang):
+    """Pagefind lays its box out with physical sides; the site's stylesheet makes them logical. Screenshots of both
+    search pages are saved in build/screenshots/ for people to look at."""
+    browser.viewport(1280, 900)
+    with SiteServer(search_site.output_dir, "/") as base:
+        assert _type_search(browser, f"{base}{lang}/search/", "المدارس" if lang == "ar" else "school")
+        box = browser.evaluate("""(() => {
+            const input = document.querySelector('.pagefind-ui__search-input').getBoundingClientRect();
+            const clear = document.querySelector('.pagefind-ui__search-clear').getBoundingClientRect();
+            const icon = getComputedStyle(document.querySelector('.pagefind-ui__form'), '::before');
+            return {clear_mid: clear.left + clear.width / 2, input_mid: input.left + input.width / 2,
+                    icon_mask: icon.maskImage || icon.webkitMaskImage,
+                    font: getComputedStyle(document.querySelector('.pagefind-ui__result-title')).fontFamily}; })()""")
+        browser.screenshot(SCREENSHOTS / f"{lang}-search-desktop.png", full_page=False)
+    # The clear button sits at the end of the line: the left on Arabic pages, the right on English ones.
+    assert (box["clear_mid"] < box["input_mid"]) == (lang == "ar"), box
+    assert "search-icon.svg" in box["icon_mask"], box  # our icon, not Pagefind's data: URL
+    assert box["font"].startswith('"Noto Naskh Arabic"') == (lang == "ar"), box
