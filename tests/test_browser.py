@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, WIRE
-from cdp import Browser, find_chromium
+from cdp import Browser, CDPError, find_chromium
 from siteserver import SiteServer
 from sitecheck import build_fixture_site
 
@@ -345,7 +345,8 @@ def test_arabic_stemming_is_what_the_readme_says(browser, forms_site):
 
 def test_search_works_from_serve_with_live_reload(browser, tmp_path):
     """`generate.py serve` (digest.serve.watch_and_serve) serves the index too, at the root and under the base
-    URL's sub-path, and its live-reload script (a 'self' script) is allowed by the search page's policy."""
+    URL's sub-path, and its live-reload script (a 'self' script) is allowed by the search page's policy. The index
+    is made in the background after each build: a saved article is soon found by its new word."""
     import shutil
     import threading
     import time
@@ -368,6 +369,9 @@ def test_search_works_from_serve_with_live_reload(browser, tmp_path):
         while not ready and time.monotonic() < deadline:
             time.sleep(0.05)
         base = ready[0].rstrip("/") + "/"
+        bundle = config.output_dir / "pagefind" / "pagefind.js"
+        while not bundle.is_file() and time.monotonic() < deadline:  # the first index, made in the background
+            time.sleep(0.05)
         browser.viewport(1280, 900)
         for prefix in ("", config.base_path.lstrip("/")):
             mark = len(browser.events)
@@ -375,9 +379,20 @@ def test_search_works_from_serve_with_live_reload(browser, tmp_path):
             assert links and links[0] == f"{base}{prefix}ar/school/", links
             assert browser.evaluate("!!document.querySelector('script[src=\"/__livereload.js\"]')")
             assert browser.console_problems(mark) == []
+        with (content / "rain.md").open("a", encoding="utf-8") as handle:
+            handle.write("\nوفي المساء عاد الصيادون بقواربهم البرتقالية إلى المرفأ.\n")
+        deadline = time.monotonic() + 30
+        links: list[str] = []
+        while not links and time.monotonic() < deadline:
+            try:
+                links = _type_search(browser, f"{base}ar/search/", "البرتقالية")
+            except CDPError:  # live reload reloaded the page (the save's rebuild) while it was being read
+                continue
+        assert links == [f"{base}ar/rain/"]
     finally:
         stop.set()
         thread.join(timeout=10)
+    assert not list(tmp_path.glob(".output.search-*"))  # no staging folder left
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])

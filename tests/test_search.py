@@ -140,3 +140,29 @@ def test_an_article_named_search_does_not_take_the_search_page(content, make_con
     assert report.published == 4 and not report.skipped
     assert (config.output_dir / "ar" / "search-article" / "index.html").is_file()
     assert "البحث في الأخبار" in (config.output_dir / "ar" / "search" / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_index_of_pages_changed_during_the_run_is_not_swapped_in(content, make_config):
+    """serve/watch: Pagefind reads the pages while a build may write; its index goes in only if none changed."""
+    from contextlib import contextmanager
+
+    from digest.build import cache_dir
+    from digest.build.searchindex import STALE, update_index
+
+    config = make_config(content)
+    _build(config)
+    entry = config.output_dir / BUNDLE / "pagefind-entry.json"
+    before = entry.stat().st_ino
+    page = config.output_dir / "ar" / "rain" / "index.html"
+
+    @contextmanager
+    def a_build_wrote_meanwhile():
+        page.write_bytes(page.read_bytes() + b"\n")
+        yield
+
+    page.touch()
+    assert update_index(config.output_dir, cache_dir(config.output_dir), warn=print,
+                        hold=a_build_wrote_meanwhile) == STALE
+    assert entry.stat().st_ino == before  # the old index stays; the next run makes the new one
+    assert not list(config.output_dir.parent.glob(f".{config.output_dir.name}.search-*"))
+    assert update_index(config.output_dir, cache_dir(config.output_dir), warn=print).startswith("indexed")

@@ -18,14 +18,15 @@ from digest.build.report import (EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_SKIPPED, 
                                  BuildCancelled, BuildReport, Clock, Log, log_to_stderr, print_report,
                                  untranslated_list)
 from digest.build.output import check_output_dir
-from digest.build.searchindex import search_index
+from digest.build.searchindex import BackgroundIndex, search_index
 from digest.config import Config
 from digest.site.pages import LANGS, Site, TeaserRef, plan_site
 from digest.site.render import OTHER, article_path
 
 
 def build(config: Config, *, log: Log = log_to_stderr, quiet: bool = False, full: bool = False,
-          translate: bool = True, cancel: threading.Event | None = None) -> BuildReport:
+          translate: bool = True, cancel: threading.Event | None = None,
+          search_later: BackgroundIndex | None = None) -> BuildReport:
     """Build the site into config.output_dir. Bad articles are reported, not fatal.
 
     Incremental: every stage reuses what the cache has for unchanged inputs (keyed by content), and only output
@@ -37,7 +38,10 @@ def build(config: Config, *, log: Log = log_to_stderr, quiet: bool = False, full
     Translation is a stage: an article whose English is pending is cached like any other (Arabic page only). With
     `translate`, the build asks the translator for the pending segments (unless a recent run found it
     unreachable, digest/translate/stage.py); without it (serve and watch translate in the background) the build
-    reads the memory only and never waits on the network."""
+    reads the memory only and never waits on the network.
+
+    The search index (Pagefind) is made after the pages are written, when any changed; `search_later` (serve and
+    watch) makes it in that background thread instead, so a save never waits for it."""
     started = time.perf_counter()
     # A folder the build would refuse to replace is refused before anything is read or written (no lock, no cache).
     check_output_dir(config.output_dir, protected=(config.content_dir, config.root))
@@ -55,7 +59,7 @@ def build(config: Config, *, log: Log = log_to_stderr, quiet: bool = False, full
             site = publish(config, memo, source, records, report)                         # what each language lists
             pages = plan_site(site)                                                       # pages and feeds
             memo.write(pages)                                                             # write
-        search_index(config, clock, log, changed=not memo.unchanged)                      # search index (Pagefind)
+        search_index(config, clock, log, changed=not memo.unchanged, later=search_later)  # search index (Pagefind)
     return report.timed(started)
 
 

@@ -24,8 +24,10 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Callable
+from typing import Callable, ContextManager
 
 from digest.build.output import exchange, write_atomic
 from digest.build.report import Clock
@@ -34,16 +36,65 @@ from digest.config import Config
 from digest.site.render import SEARCH_BUNDLE as BUNDLE
 
 TIMEOUT = 600.0  # seconds: Pagefind indexes ~10,000 pages in seconds; more means it hangs
+STALE = "pages changed while indexing"  # update_index's answer when it did not swap in (serve/watch runs again)
 STAMP = "search-index.json"  # in the build cache: the signature of the pages last indexed
 
 Log = Callable[[str], None]
 
 
-def search_index(config: Config, clock: Clock, log: Log, *, changed: bool) -> None:
-    """The pipeline's post-write step: one progress line; a problem is one warning line (`log`, even when quiet)."""
+def search_index(config: Config, clock: Clock, log: Log, *, changed: bool, later: "BackgroundIndex | None") -> None:
+    """The pipeline's post-write step: one progress line; a problem is one warning line (`log`, even when quiet).
+    `later` (serve/watch): the index is made in that background thread, so a save is never kept waiting by it."""
+    if later is not None:
+        later.request(config.output_dir, cache_dir(config.output_dir))
+        clock.done("search", "index left to the background")
+        return
     done = update_index(config.output_dir, cache_dir(config.output_dir), changed=changed, warn=log,
                         cancel=clock.cancel)
     clock.done("search", done)
+
+
+class BackgroundIndex:
+    """serve/watch: the index is made in a thread of its own after each build, never holding up the next save.
+    Pagefind reads the pages while no lock is held; the new index is swapped in under `hold()` (the server's build
+    lock: no build writes meanwhile) only if no page changed during the run, else the run starts again. One run
+    at a time; a build finishing during a run asks for one more. `stop` set: the run in progress is killed."""
+
+    def __init__(self, warn: Log, hold: Callable[[], ContextManager], stop: threading.Event | None = None):
+        self.warn, self.hold, self.stop = warn, hold, stop
+        self._guard = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._again = False
+        self._target: tuple[Path, Path] | None = None
+
+    def request(self, output_dir: Path, cache: Path) -> None:
+        with self._guard:
+            self._target = (output_dir, cache)
+            if self._thread is not None:
+                self._again = True
+                return
+            self._thread = threading.Thread(target=self._run, name="search-index", daemon=True)
+            self._thread.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._guard:
+                self._again = False
+                output_dir, cache = self._target
+            try:
+                if update_index(output_dir, cache, warn=self.warn, cancel=self.stop, hold=self.hold) == STALE:
+                    self._again = True
+            except Exception as exc:  # noqa: BLE001 - the server keeps going; the next build tries again
+                self.warn(f"warning: search index not updated: {type(exc).__name__}: {exc}")
+            with self._guard:
+                if not self._again or (self.stop is not None and self.stop.is_set()):
+                    self._thread = None
+                    return
 
 
 def pagefind_executable() -> Path | None:
@@ -75,10 +126,12 @@ def pages_signature(output_dir: Path) -> str:
 
 
 def update_index(output_dir: Path, cache: Path, *, changed: bool = True, warn: Log,
-                 cancel: threading.Event | None = None) -> str:
+                 cancel: threading.Event | None = None, hold: Callable[[], ContextManager] = nullcontext) -> str:
     """Bring output/pagefind/ in step with the pages of output/. Returns what was done, for the progress line.
     `changed=False` (a build that wrote nothing): the last index stands when it was made and is still there.
-    `cancel` set (serve/watch stopping): nothing is started; the next build indexes."""
+    `cancel` set (serve/watch stopping): nothing is started, a run is killed; the next build indexes.
+    `hold()`: held while the index is swapped in, which happens only if no page changed during the run (STALE
+    is returned otherwise)."""
     output_dir = Path(output_dir).resolve()
     stamp_file = cache / STAMP
     bundle = output_dir / BUNDLE
@@ -99,7 +152,7 @@ def update_index(output_dir: Path, cache: Path, *, changed: bool = True, warn: L
     _remove_leftovers(output_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.search-", dir=output_dir.parent))
     try:
-        problem = _run(executable, output_dir, staging)
+        problem = _run(executable, output_dir, staging, cancel)
         if problem is None and not (staging / "pagefind.js").is_file():
             problem = "wrote no pagefind.js"
         if problem is None:
@@ -108,27 +161,45 @@ def update_index(output_dir: Path, cache: Path, *, changed: bool = True, warn: L
             warn(f"warning: search index not updated: Pagefind {problem}; the pages are published, search "
                  "shows the previous index (if any) until the next build")
             return "failed"
-        _swap_in(staging, bundle)
+        with hold():
+            if hold is not nullcontext and pages_signature(output_dir) != signature:  # a build wrote meanwhile
+                return STALE
+            _swap_in(staging, bundle)
+            _write_stamp(stamp_file, {"output": str(output_dir), "signature": signature})
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _write_stamp(stamp_file, {"output": str(output_dir), "signature": signature})
     return f"indexed ({_languages(bundle)})"
 
 
-def _run(executable: Path, site: Path, out: Path) -> str | None:
-    """Run Pagefind over `site` into `out`; None when it worked, else what went wrong (one line)."""
+def _run(executable: Path, site: Path, out: Path, cancel: threading.Event | None = None) -> str | None:
+    """Run Pagefind over `site` into `out`; None when it worked, else what went wrong (one line). Killed when
+    `cancel` is set or after TIMEOUT seconds."""
     command = [str(executable), "--site", str(site), "--output-path", str(out)]
     try:
         # Run from the empty output folder: a pagefind.yml/.toml/.json where the build was started is not read.
-        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT, cwd=out)
-    except subprocess.TimeoutExpired:
-        return f"did not finish in {TIMEOUT:.0f} s"
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, cwd=out)
     except OSError as exc:
         return f"could not be started ({executable}: {exc.strerror or exc})"
-    if done.returncode != 0:
-        lines = [line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    deadline = time.monotonic() + TIMEOUT
+    try:
+        while True:
+            try:
+                _, stderr = process.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if cancel is not None and cancel.is_set():
+                    return "was stopped (the build is stopping)"
+                if time.monotonic() > deadline:
+                    return f"did not finish in {TIMEOUT:g} s"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    if process.returncode != 0:
+        lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
         last = lines[-1][:200] if lines else "no message"
-        return f"failed (exit status {done.returncode}: {last!r})"
+        return f"failed (exit status {process.returncode}: {last!r})"
     return None
 
 

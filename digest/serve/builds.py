@@ -4,7 +4,8 @@ browser. A failed build is printed and shown in the browser; the next good save 
 
 The translator never delays a rebuild: builds here read the translation memory only (the Arabic page is up at
 once), and when articles are left pending a background thread asks the translator for their segments; its
-answers trigger a rebuild that adds the English (and the open page reloads)."""
+answers trigger a rebuild that adds the English (and the open page reloads). Nor does the search index: it is made
+in a background thread after each build (digest/build/searchindex.BackgroundIndex)."""
 from __future__ import annotations
 
 import threading
@@ -47,6 +48,10 @@ class Site:
     @property
     def building(self) -> bool:
         return self._lock.locked()
+
+    def between_builds(self) -> threading.Lock:
+        """Held: no build runs (the background search index is swapped in under it)."""
+        return self._lock
 
     def rebuild(self) -> bool:
         from digest.build import BuildCancelled
@@ -119,7 +124,7 @@ class BackgroundTranslator:
 
 
 def build_function(config_loader: Callable[[], Config], quiet: bool, log: Callable[[str], None],
-                    cancel: threading.Event):
+                    cancel: threading.Event, search_later=None):
     from digest.build import build, print_report
 
     def once():
@@ -127,7 +132,8 @@ def build_function(config_loader: Callable[[], Config], quiet: bool, log: Callab
             config = config_loader()  # re-read: a config change takes effect at the next save
         except ConfigError as exc:
             raise RuntimeError(str(exc)) from None
-        report = build(config, quiet=quiet, log=log, translate=False, cancel=cancel)  # never waits on the network
+        # Never waits on the network, nor on the search index (made in the background, search_later).
+        report = build(config, quiet=quiet, log=log, translate=False, cancel=cancel, search_later=search_later)
         if not quiet or report.skipped:
             print_report(report, config, log, quiet=quiet)
         return report

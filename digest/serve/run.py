@@ -28,7 +28,10 @@ def watch_and_serve(config_loader: Callable[[], Config], *, port: int | None, qu
     stop = stop if stop is not None else threading.Event()
     config = config_loader()
     translator = BackgroundTranslator(config_loader, log)
-    site = Site(build_function(config_loader, quiet, log, stop), log, after=translator.after_build)
+    from digest.build import BackgroundIndex
+
+    search = BackgroundIndex(log, hold=lambda: site.between_builds(), stop=stop)
+    site = Site(build_function(config_loader, quiet, log, stop, search), log, after=translator.after_build)
     translator.site = site
     server = None
     if port is not None:  # the port first: a port in use is said at once, before a build
@@ -74,6 +77,7 @@ def watch_and_serve(config_loader: Callable[[], Config], *, port: int | None, qu
         stop.set()
         watcher.stop()
         worker.join()  # the build in progress stops at its next safe point (a second Ctrl-C interrupts this)
+        search.join(timeout=5)  # a Pagefind run in progress is killed (stop is set)
     except KeyboardInterrupt:
         log("stopped without waiting for the build in progress; output/ and its build state are those of the last "
             "complete build (the next build removes what it left)")
