@@ -25,7 +25,8 @@ def _config(args: argparse.Namespace):
                            content=getattr(args, "content", None), output=getattr(args, "output", None),
                            base_url=getattr(args, "base_url", None),
                            translator=getattr(args, "translator", None),
-                           translator_url=getattr(args, "translator_url", None))
+                           translator_url=getattr(args, "translator_url", None),
+                           drafts=getattr(args, "drafts", None), future=getattr(args, "future", None))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2)
@@ -133,15 +134,16 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     config = _editor_config(args)
     try:
-        path = new_article(config.content_dir, args.title, section=args.section, slug=args.slug, draft=False)
+        path = new_article(config.content_dir, args.title, section=args.section, slug=args.slug, draft=args.draft)
     except NewArticleError as exc:
         raise _usage_error(str(exc)) from None
     except OSError as exc:
         print(f"error: cannot write a file in {config.content_dir}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     print(_shown(path))
-    print("note: write the article's text below the front matter (a file with no body text is reported by "
-          "the build and not published)", file=sys.stderr)
+    print("note: write the article's text below the front matter" + (
+        "; it is a draft (draft: true): serve shows it, build publishes it once you remove that line"
+        if args.draft else ""), file=sys.stderr)
     return 0
 
 
@@ -164,7 +166,8 @@ def _add_editor_commands(commands) -> None:
     new = commands.add_parser(
         "new", help="start a Markdown article in the content folder and print its path",
         description="Write content/<slug>.md with the front matter of a new article: the title, the date and time "
-                    "now (Mecca time, +03:00, the site's time zone) and the section if given; print the file's "
+                    "now (Mecca time, +03:00, the site's time zone), the section if given and draft: true (serve "
+                    "shows drafts, build publishes the article once that line is removed); print the file's "
                     "path. The slug is the title transliterated to Latin letters ('عنوان الخبر' -> anwan-alkhbr, "
                     "at most 60 characters, cut at a word), or the date and time (2026-12-05-1430) when the title "
                     "has nothing to transliterate. An existing name gets -2, -3, ...: no file is ever overwritten. "
@@ -174,6 +177,8 @@ def _add_editor_commands(commands) -> None:
     new.add_argument("--section", metavar="S", help="the article's section (e.g. سياسة, اقتصاد)")
     new.add_argument("--slug", metavar="NAME",
                      help="the file and URL name instead of the transliterated title (lower-case letters, digits, -)")
+    new.add_argument("--no-draft", dest="draft", action="store_false",
+                     help="no 'draft: true' line: the next build publishes the article")
     new.add_argument("--content", metavar="DIR", help="content folder (default: content/)")
     new.set_defaults(func=cmd_new)
 
@@ -214,9 +219,22 @@ def _add_watch_commands(commands) -> None:
         if name == "serve":
             sub.add_argument("--port", type=int, default=8000, metavar="P", help="port (default 8000; 0 = any free)")
         _site_options(sub)
+        _publishing_options(sub, drafts_by_default=name == "serve")
         sub.add_argument("-q", "--quiet", action="store_true", help="print only problems and one line per rebuild")
         sub.set_defaults(func=cmd_watch)
 # --- end of `serve` and `watch` ---------------------------------------------------------------------------
+
+
+def _publishing_options(parser: argparse.ArgumentParser, *, drafts_by_default: bool = False) -> None:
+    """Which held-back articles are published: drafts (`draft: true`) and scheduled ones (dated in the future)."""
+    if drafts_by_default:
+        parser.add_argument("-D", "--drafts", action=argparse.BooleanOptionalAction, default=True,
+                            help="show drafts (draft: true), marked as such (default: shown; --no-drafts hides them)")
+    else:
+        parser.add_argument("-D", "--drafts", action="store_true", default=None,
+                            help="publish drafts (draft: true) too, marked as such on their pages")
+    parser.add_argument("-F", "--future", action="store_true", default=None,
+                        help="publish articles dated in the future (scheduled) now")
 
 
 def _site_options(parser: argparse.ArgumentParser, *, output: bool = True) -> None:
@@ -256,12 +274,16 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the site into output/",
                                 description="Build the whole bilingual site. Every bad content file gets one "
                                             "message (file:line: error|warning: reason); the others are "
-                                            "published. Exit codes: 0 ok; 1 failure (output/ unchanged); "
+                                            "published. Drafts (draft: true) and articles dated in the future "
+                                            "are held back (counted in the summary) unless --drafts / --future; "
+                                            "a scheduled article appears with the first build after its date. "
+                                            "Exit codes: 0 ok; 1 failure (output/ unchanged); "
                                             "2 bad command line or config; 3 some files were skipped (the "
                                             "others published); 4 --strict and warnings or pending "
                                             "translations; 5 another build is writing the same output folder; "
                                             "130 interrupted (output/ unchanged).")
     _site_options(build)
+    _publishing_options(build)
     build.add_argument("--strict", action="store_true",
                        help="fail (exit 4) on warnings or when any translation is pending")
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the final summary")

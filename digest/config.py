@@ -32,6 +32,9 @@ class Config:
     translator: TranslatorConfig = field(default_factory=TranslatorConfig)
     max_file_bytes: int = 2_000_000
     config_path: Path | None = None
+    # Publishing mode, from the command line (build --drafts/--future, serve): which held-back articles are published.
+    drafts: bool = False  # articles with `draft: true`
+    future: bool = False  # articles dated in the future (scheduled)
 
     @property
     def base_path(self) -> str:
@@ -165,7 +168,8 @@ def load_config(path: Path | None = None, *, root: Path | None = None, **overrid
 
 def apply_overrides(config: Config, *, content: str | Path | None = None, output: str | Path | None = None,
                     base_url: str | None = None, translator: str | None = None,
-                    translator_url: str | None = None) -> Config:
+                    translator_url: str | None = None, drafts: bool | None = None,
+                    future: bool | None = None) -> Config:
     """Command-line values win over the file."""
     changes: dict[str, Any] = {}
     if content is not None:
@@ -174,6 +178,10 @@ def apply_overrides(config: Config, *, content: str | Path | None = None, output
         changes["output_dir"] = Path(output).resolve()
     if base_url is not None:
         changes["base_url"] = _normalise_base_url(base_url, "--base-url")
+    if drafts is not None:
+        changes["drafts"] = drafts
+    if future is not None:
+        changes["future"] = future
     tr = config.translator
     if translator is not None:
         tr = replace(tr, backend=_check_backend(translator, "--translator"))

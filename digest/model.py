@@ -27,6 +27,7 @@ class Article:
     summary_override: str | None = None  # summary from front matter
     flash: bool = False  # a breaking-news flash ("عاجل / ..."): a headline with no body, published as a brief
     timed: bool = False  # `published` holds a time of day the source gave (else a date placed at midday Mecca time)
+    draft: bool = False  # front matter `draft: true`: published only by `build --drafts` and `serve` (marked there)
     content_hash: str = ""
     # Problems found while reading that did not stop publication (encoding assumed, unknown keys, ...); kept on the
     # article so a per-file cache of load_article results replays them. Severity is always "warning".

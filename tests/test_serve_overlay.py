@@ -69,7 +69,9 @@ def served(tmp_path, make_config):
     templates.mkdir()
     for page in (ROOT / "templates").iterdir():
         (templates / page.name).write_bytes(page.read_bytes())
-    config = replace(make_config(content), templates_dir=templates)
+    # future=True: the articles are dated 2026-12-05, which may be ahead of this machine's clock (scheduling is
+    # tests/test_schedule.py's subject, not this file's).
+    config = replace(make_config(content, future=True), templates_dir=templates)
     stop = threading.Event()
     ready: list[str] = []
     thread = threading.Thread(target=watch_and_serve, args=(lambda: config,),

@@ -12,7 +12,8 @@ _PUBLIC = {
     "untranslated_list": "report", "summarize_all": "records", "EXIT_OK": "report", "EXIT_FAILED": "report",
     "EXIT_USAGE": "report", "EXIT_SKIPPED": "report", "EXIT_STRICT": "report", "EXIT_BUSY": "report",
     "OutputError": "output", "OutputBusy": "output", "check_output_dir": "output", "write_atomic": "output",
-    "BackgroundIndex": "searchindex", "Store": "store", "cache_dir": "store", "digest_of": "store", "load_state": "state", "state_path": "state",
+    "BackgroundIndex": "searchindex", "release_due": "schedule",
+    "Store": "store", "cache_dir": "store", "digest_of": "store", "load_state": "state", "state_path": "state",
 }
 __all__ = sorted(_PUBLIC)
 

@@ -81,7 +81,8 @@ def fingerprints(config: Config, state: BuildState) -> dict[str, str]:
     code = code_version()
     per_site = {f.name: repr(getattr(config, f.name)) for f in fields(config)
                 if f.name not in ("content_dir", "output_dir", "config_path", "translator", "root", "templates_dir",
-                                  "static_dir")}  # folders: their contents are fingerprinted instead
+                                  "static_dir",  # folders: their contents are fingerprinted instead
+                                  "drafts", "future")}  # which articles are listed: the pages' own deps say it
     site = digest_of(code, per_site)
     static = tree_digest(config.static_dir)
     templates = _template_digests(config.templates_dir, state)

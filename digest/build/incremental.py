@@ -23,6 +23,7 @@ from digest.build.fingerprints import dates_from_outside, file_digests, fingerpr
 from digest.build.journal import IncrementalOutput, apply_journal, remove_leftovers
 from digest.build.output import OutputLock, StagedOutput
 from digest.build.renderpool import render_pages
+from digest.build.schedule import release_due
 from digest.build.report import REPLAYED, BuildReport, Clock
 from digest.build.shards import (TeaserLookup, Views, article_stubs, pack_record, reshard, teaser_shards,
                                  unshard)
@@ -90,6 +91,7 @@ class Session:
         self.store = Store(cache_dir(config.output_dir) / "store.sqlite")
         # What the stages made, kept for the next build (keep_articles, keep_records).
         self.source = None
+        self.held: list = []  # articles read but held back (drafts, scheduled): their stubs are kept all the same
         self.human_notes: dict[str, tuple] = {}
         self.rkeys: dict[str, str] = {}
         self.records: dict[str, dict] = {}
@@ -110,6 +112,7 @@ class Session:
         git_times = git_first_commit_times(config.content_dir)
         whens = dates_from_outside(config, scanned[0], files, git_times)
         key = quick_hash(repr(sorted(fp.items())), repr(scanned[2]), str(config.output_dir.resolve()),
+                         f"drafts={config.drafts} future={config.future}",  # which articles the pages list
                          *(f"{rel}|{sig[4]}|{whens.get(rel)!r}" for rel, sig in sorted(files.items())),
                          *(str(p) for p in paths))
         return Inputs(fp, scanned, files, git_times, whens, key)
@@ -123,6 +126,8 @@ class Session:
         state, report = self.state, self.report
         if not (state.inputs == self.inputs.key and state.summary and self.config.output_dir.is_dir()):
             return False
+        if release_due(state.summary.get("next_release")):  # the clock passed a scheduled article's moment
+            return False
         for name in REPLAYED:
             setattr(report, name, state.summary.get(name, getattr(report, name)))
         if self.inputs.files != state.files:  # touched but identical files: remember their new stat signatures
@@ -134,6 +139,10 @@ class Session:
     # --- what the stages made --------------------------------------------------------------------------------
     def keep_articles(self, source, human_notes: dict[str, tuple]) -> None:
         self.source, self.human_notes = source, human_notes
+
+    def hold(self, source, held: list) -> None:
+        """The articles published (`source`) and those held back (schedule.hold_back)."""
+        self.source, self.held = source, held
 
     def keep_records(self, rkeys: dict[str, str], records: dict[str, dict], new_teasers: dict, fresh_views: dict,
                      dates: dict) -> None:
@@ -227,7 +236,7 @@ class Session:
                              else state.records[rkeys[a.slug]] for a in source.articles}
         new_state.humans = self.human_notes
         new_state.teasers = teaser_shards(new_state.records, state, self.new_teasers)
-        new_state.stubs = reshard(article_stubs(source.articles, source.akeys, state, source.fresh),
+        new_state.stubs = reshard(article_stubs(source.articles + self.held, source.akeys, state, source.fresh),
                                   self.stub_shards, state.stubs)
         new_state.summary = {"memory": fp["memory"]}  # the memory the records were checked against
         return new_state

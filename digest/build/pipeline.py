@@ -12,6 +12,7 @@ import time
 
 from digest.build import incremental
 from digest.build.reading import Source, read
+from digest.build.schedule import hold_back
 from digest.build.records import (page_models, reuse_records, summarize, summarize_all, translate_articles,
                                   translate_pending)
 from digest.build.report import (EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_SKIPPED, EXIT_STRICT, EXIT_USAGE,
@@ -50,6 +51,7 @@ def build(config: Config, *, log: Log = log_to_stderr, quiet: bool = False, full
     with incremental.session(config, report, clock, full=full, translate=translate) as memo:
         if not memo.unchanged:  # no input changed since the last build: its report stands, nothing is written
             source = read(config, memo, report, clock)                                    # read
+            source = hold_back(config, memo, source, report, clock)                       # drafts, scheduled wait
             translate_pending(config, memo, source, report, clock)                        # (answers for cached records)
             records, todo = reuse_records(config, memo, source)                           # cached records
             summaries = summarize(config, memo, todo, clock)                              # summarize

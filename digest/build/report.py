@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from digest.build.schedule import held_back_line
 from digest.build.store import cache_dir
 from digest.config import Config
 from digest.model import Problem, one_line
@@ -33,6 +34,9 @@ class BuildReport:
     pending_records: int = 0  # articles whose English (a page or some field of it) waits for a translation
     pages: int = 0
     seconds: float = 0.0
+    held_drafts: int = 0  # drafts not published (build --drafts publishes them)
+    held_scheduled: int = 0  # articles dated in the future, not published yet (build --future publishes them)
+    next_release: str | None = None  # ISO moment the next scheduled article becomes due
 
     def timed(self, started: float) -> "BuildReport":
         self.seconds = time.perf_counter() - started
@@ -47,7 +51,8 @@ class BuildReport:
 
 
 # What a no-change build replays from the last build's report (saved with the state).
-REPLAYED = ("published", "english", "skipped", "warnings", "untranslated", "pages", "human", "pending_records")
+REPLAYED = ("published", "english", "skipped", "warnings", "untranslated", "pages", "human", "pending_records",
+            "held_drafts", "held_scheduled", "next_release")
 
 Log = Callable[[str], None]
 
@@ -145,6 +150,9 @@ def print_report(report: BuildReport, config: Config, log: Log = log_to_stderr, 
     log(f"published {report.published} articles ({report.english} in English{untranslated}), "
         f"skipped {len(report.skipped)}, "
         f"warnings {len(report.warnings)}; {report.pages} files in {config.output_dir} in {report.seconds:.2f}s")
+    held = held_back_line(report)
+    if held:
+        log(held)
     if not report.published and not report.skipped:
         log(f"note: no articles in {config.content_dir}: add wire files (.txt) or Markdown files (.md); "
             "README.md, 'Content format', shows both")

@@ -70,6 +70,7 @@ def load_article(path: Path, content_dir: Path, git_times: dict[str, int], *,
         summary_override=fields.get("summary"),
         flash=fields.get("flash", False),
         timed=timed,
+        draft=fields.get("draft", False),
         content_hash=hashlib.sha256(raw).hexdigest(),
         warnings=notes.problems(rel),
     )

@@ -13,7 +13,7 @@ from digest.read.problems import ArticleError, Notes
 from digest.site.safety import MarkdownBudget, defuse_markdown, strip_unsafe_chars
 
 
-FRONT_MATTER_KEYS = {"title", "date", "section", "source", "slug", "summary", "place", "agency", "byline"}
+FRONT_MATTER_KEYS = {"title", "date", "section", "source", "slug", "summary", "place", "agency", "byline", "draft"}
 TRANSLATION_KEYS = {"title", "summary", "section", "place", "byline", "agency", "source"}
 _TEXT_KEYS = ("section", "source", "place", "agency", "byline", "summary")
 
@@ -177,7 +177,25 @@ def read_markdown(text: str, notes: Notes | None = None) -> dict:
         value = _meta_text(meta, key, text, notes)
         if value:
             fields[key] = to_arabic_letters(value)
+    if "draft" in meta:
+        fields["draft"] = _draft_flag(meta["draft"], key_line(text, "draft"), notes)
     return fields
+
+
+_YES, _NO = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
+
+
+def _draft_flag(value: object, line: int | None, notes: Notes) -> bool:
+    """`draft: true` / `draft: false` (also yes/no, on/off, 1/0, quoted or not). Anything else holds the article
+    back as a draft, with a warning: publishing what an editor may have meant to keep back cannot be undone."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    if word in _YES or word in _NO:
+        return word in _YES
+    notes.add(f"'draft: {str(value)[:40]}' is neither true nor false; the article is held back as a draft "
+              "(write 'draft: true' or 'draft: false')", line)
+    return True
 
 
 def read_translation(text: str, notes: Notes) -> dict:

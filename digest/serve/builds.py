@@ -29,6 +29,7 @@ class Site:
         self.error: str | None = None
         # Every error and warning of the last build (path, line, severity, message), for the browser overlay.
         self.problems: list[dict] = []
+        self.next_release: str | None = None  # when the next scheduled article becomes due (last build's report)
         self._lock = threading.Lock()
         self._built = threading.Condition()
 
@@ -44,6 +45,12 @@ class Site:
         with self._built:
             self.generation += 1
             self._built.notify_all()
+
+    def release_due(self) -> bool:
+        """A scheduled article's moment has passed since the last build: rebuild without waiting for a save."""
+        from digest.build import release_due
+
+        return release_due(self.next_release)
 
     @property
     def building(self) -> bool:
@@ -70,9 +77,11 @@ class Site:
                 self.log(f"build failed: {self.error}\n{traceback.format_exc(limit=3)}"
                          "output/ was left as it was; fix the file and save again")
                 self.problems = []
+                self.next_release = None  # no rebuild by the clock until a save fixes the build
                 self._finished()
                 return False
             self.error = None
+            self.next_release = getattr(report, "next_release", None)
             found = list(getattr(report, "skipped", [])) + list(getattr(report, "warnings", []))
             self.problems = [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message}
                              for p in found]

@@ -79,9 +79,11 @@ class Watcher:
             self._observer = observer
 
     def run(self) -> None:
-        """Rebuild after each burst of changes until stop() (or Ctrl-C)."""
+        """Rebuild after each burst of changes, and when a scheduled article becomes due, until stop()."""
         while not self._stop.is_set():
             if not self._event.wait(0.2):
+                if self.site.release_due():
+                    self.site.rebuild()  # a scheduled article became due: publish it as a save would
                 continue
             while time.monotonic() - self._last < DEBOUNCE:
                 time.sleep(DEBOUNCE / 4)

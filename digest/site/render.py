@@ -124,6 +124,7 @@ class ArticleView:
     machine_translated: bool = False
     flash: bool = False  # a breaking-news brief: shown with the "عاجل" / "Breaking" mark, no summary or body
     time_display: str | None = None  # "12:58", local to the dateline, when the source gave a time of day
+    draft: bool = False  # a draft published by `build --drafts` or `serve`: marked "مسودة" / "Draft"
 
 
 def article_views(config: Config, article: Article, summary: Summary, english: English | None) -> dict[str, ArticleView]:
@@ -132,7 +133,7 @@ def article_views(config: Config, article: Article, summary: Summary, english: E
     # the feeds' pubDate needs a moment and takes Article.published (13:00 Mecca time: the same day everywhere).
     day_only = article.date_source in ("dateline", "front-matter") and not article.timed
     date_iso = article.published.date().isoformat() if day_only else article.published.isoformat()
-    common = dict(slug=article.slug, date_iso=date_iso, flash=article.flash,
+    common = dict(slug=article.slug, date_iso=date_iso, flash=article.flash, draft=article.draft,
                   time_display=article.published.strftime("%H:%M") if article.timed else None)
     views = {"ar": ArticleView(
         lang="ar", headline=article.headline, summary=summary.text,
