@@ -96,19 +96,9 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
 # --- `translate` subcommand (digest/translate/command.py) ---------------------------------------------------------
 def cmd_translate(args: argparse.Namespace) -> int:
-    from digest.read import load_content
-    from digest.build import summarize_all
-    from digest.translate import prune_command, translate_command
+    from digest.commands import translate_content
 
-    config = _content_config(args)
-    articles, humans, problems = load_content(config.content_dir)
-    for problem in problems:
-        print(f"{problem}", file=sys.stderr)
-    summaries = summarize_all(config, articles)
-    items = [(a, summaries[a.slug], humans.get(a.slug)) for a in articles]
-    if args.prune:
-        return prune_command(items, config.translator)
-    return translate_command(items, config.translator, dry_run=args.dry_run)
+    return translate_content(_content_config(args), dry_run=args.dry_run, prune=args.prune)
 # --- end of `translate` subcommand ------------------------------------------------------------------------
 
 

@@ -1,7 +1,9 @@
-"""`generate.py summarize`: an article's summary as the site shows it, one sentence per line, in plain text.
+"""The commands' bodies that are more than a call, so that generate.py only parses arguments:
+- `generate.py summarize`: an article's summary as the site shows it, one sentence per line, in plain text;
+- `generate.py translate`: the content folder's pending segments to the translator (or `--prune` the memory).
 
-The input is a content file (.txt wire format or .md) or `-` for standard input: text that starts with a front
-matter block (`---`) is read as Markdown, anything else as the wire format. `--no-headline` reads a plain text
+For summarize, the input is a content file (.txt wire format or .md) or `-` for standard input: text that starts
+with a front matter block (`---`) is read as Markdown, anything else as the wire format. `--no-headline` reads a plain text
 whose first line is already body text (the EASC articles, a paragraph pasted from elsewhere); without it, a first
 line too long to be a headline is taken as body text all the same, with a note saying so.
 """
@@ -87,3 +89,20 @@ def summarize_command(source: str, *, no_headline: bool = False, sentences: int 
     for line in lines:
         print(" ".join(line.split()), file=out)
     return 0
+
+
+def translate_content(config, *, dry_run: bool = False, prune: bool = False) -> int:
+    """`generate.py translate`: read and summarize the content folder, then ask the translator for what the
+    memory lacks (or, with `prune`, drop memory entries no article uses). Returns the exit code."""
+    from digest.build import summarize_all
+    from digest.read import load_content
+    from digest.translate import prune_command, translate_command
+
+    articles, humans, problems = load_content(config.content_dir)
+    for problem in problems:
+        print(f"{problem}", file=sys.stderr)
+    summaries = summarize_all(config, articles)
+    items = [(a, summaries[a.slug], humans.get(a.slug)) for a in articles]
+    if prune:
+        return prune_command(items, config.translator)
+    return translate_command(items, config.translator, dry_run=dry_run)

@@ -5,7 +5,7 @@ import datetime as dt
 import posixpath
 from dataclasses import dataclass
 from urllib.parse import quote
-from typing import Container, Iterator
+from typing import TYPE_CHECKING, Container, Iterator
 
 from markupsafe import Markup
 
@@ -15,6 +15,9 @@ from digest.site.frontend import article_head, home_head, isolate, isolate_html
 from digest.model import Article, English, Summary
 from digest.site import safety
 from digest.site.safety import strip_unsafe_chars
+
+if TYPE_CHECKING:  # annotations only: jinja2 is imported where templates are loaded
+    import jinja2
 
 DIRECTION = {"ar": "rtl", "en": "ltr"}
 OTHER = {"ar": "en", "en": "ar"}

@@ -11,8 +11,12 @@ import html
 import re
 import secrets
 import threading
+from typing import TYPE_CHECKING
 
 import nh3
+
+if TYPE_CHECKING:  # annotations only: Markdown is imported on first use
+    import markdown as markdown_lib
 
 # Bidi embeddings/overrides (U+202A-U+202E) and isolates (U+2066-U+2069). Unpaired, they re-order everything that
 # follows them on the page (a headline could flip the whole teaser list). We strip them everywhere: pages set
