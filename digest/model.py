@@ -28,6 +28,11 @@ class Article:
     flash: bool = False  # a breaking-news flash ("عاجل / ..."): a headline with no body, published as a brief
     timed: bool = False  # `published` holds a time of day the source gave (else a date placed at midday Mecca time)
     draft: bool = False  # front matter `draft: true`: published only by `build --drafts` and `serve` (marked there)
+    # Images below the content folder ("images/x.png"): the front matter's `image:` (cover), and every local image
+    # the article uses, the cover first then the body's in order (digest/read/images.py). Kept in the article's stub:
+    # the build asks for these files without reading the body again.
+    cover: str | None = None
+    images: tuple[str, ...] = ()
     content_hash: str = ""
     # Problems found while reading that did not stop publication (encoding assumed, unknown keys, ...); kept on the
     # article so a per-file cache of load_article results replays them. Severity is always "warning".

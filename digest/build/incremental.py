@@ -31,7 +31,7 @@ from digest.build.state import (BuildState, load_heavy, load_state, promote_stat
                                 stage_state, state_path)
 from digest.build.store import Store, cache_dir
 from digest.config import Config
-from digest.read import git_first_commit_times, scan_content
+from digest.read import MAX_IMAGE_BYTES, git_first_commit_times, scan_content
 from digest.site.pages import Page
 from digest.translate import TranslatorStatus, load_status
 
@@ -109,6 +109,8 @@ class Session:
         scanned = scan_content(config.content_dir)
         paths = list(scanned[0]) + sorted(scanned[1].values())
         files = file_digests(paths, config.content_dir, state.files, state.scanned_ns, config.max_file_bytes)
+        # Image files are inputs too (a changed image is copied again, and its pages remade if its size changed).
+        files.update(file_digests(scanned[3], config.content_dir, state.files, state.scanned_ns, MAX_IMAGE_BYTES))
         git_times = git_first_commit_times(config.content_dir)
         whens = dates_from_outside(config, scanned[0], files, git_times)
         key = quick_hash(repr(sorted(fp.items())), repr(scanned[2]), str(config.output_dir.resolve()),

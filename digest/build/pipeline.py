@@ -21,6 +21,7 @@ from digest.build.report import (EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_SKIPPED, 
 from digest.build.output import check_output_dir
 from digest.build.searchindex import BackgroundIndex, search_index
 from digest.config import Config
+from digest.read import ImageFile
 from digest.site.pages import LANGS, Site, TeaserRef, plan_site
 from digest.site.render import OTHER, article_path
 
@@ -89,8 +90,10 @@ def publish(config: Config, memo, source: Source, records: dict[str, dict], repo
     report.human = sum(1 for slug in source.humans if slug in records and records[slug]["complete"])
     report.pending_records = sum(1 for rec in records.values() if rec["pending"])
     published = {a.slug: a.published for a in source.articles}
+    images = {rel: source.images[rel] for a in source.articles for rel in a.images
+              if isinstance(source.images[rel], ImageFile)}
     return Site(config, memo.inputs.fp, teasers, digests, tdigests, published,
-                memo.page_views(teasers, rkey_of_path))
+                memo.page_views(teasers, rkey_of_path), images)
 
 
 __all__ = ["EXIT_BUSY", "EXIT_FAILED", "EXIT_OK", "EXIT_SKIPPED", "EXIT_STRICT", "EXIT_USAGE", "BuildCancelled",

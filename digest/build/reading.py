@@ -14,8 +14,8 @@ from digest.build.fingerprints import quick_hash
 from digest.build.renderpool import parallel
 from digest.build.shards import unpack_article
 from digest.config import Config
-from digest.model import Article
-from digest.read import Notes, load_article, load_content, load_human_translation, relative_to
+from digest.model import Article, Problem
+from digest.read import ImageFile, Notes, image_file, load_article, load_content, load_human_translation, relative_to
 from digest.site.render import sort_key
 
 
@@ -25,6 +25,7 @@ class Source(NamedTuple):
     akeys: dict[str, str]  # source path -> article cache key
     fresh: dict  # article key -> Article (or the exception) read or parsed by this build; "H:<key>" -> human file
     human_paths: dict[str, Path]  # human translation key -> its file
+    images: dict  # path below content/ -> ImageFile, or why that image cannot be published (digest/read/images.py)
 
 
 def read(config: Config, memo, report, clock) -> Source:
@@ -32,6 +33,7 @@ def read(config: Config, memo, report, clock) -> Source:
     source, problems, parsed = _load(config, memo)
     report.skipped = [p for p in problems if p.severity == "error"]
     report.warnings = [p for p in problems if p.severity != "error"]
+    report.warnings += _image_problems(source)
     source.articles.sort(key=sort_key, reverse=True)
     n = len(source.articles)
     clock.done("load", f"{n} articles from {config.content_dir}"
@@ -105,9 +107,37 @@ def _load(config: Config, memo) -> tuple[Source, list, int]:
     articles, humans, problems = load_content(config.content_dir, max_bytes=config.max_file_bytes, load=cached_load,
                                               scanned=inputs.scanned, git_times=inputs.git_times,
                                               load_human=cached_human)
-    source = Source(articles, humans, akeys, fresh, human_paths)
+    source = Source(articles, humans, akeys, fresh, human_paths, _images(config, memo, articles))
     memo.keep_articles(source, human_notes)
     return source, problems, len(need_parse)
+
+
+def _images(config: Config, memo, articles: list[Article]) -> dict:
+    """What each image the articles use is (type, size in pixels), read once per content hash (kept in the
+    store), or why it cannot be published."""
+    files, store = memo.inputs.files, memo.store
+    wanted = sorted({rel for a in articles for rel in a.images})
+    shas = {rel: files[rel][4] for rel in wanted if rel in files}
+    known = store.get_many(f"I:{sha}" for sha in set(shas.values()) if not sha.startswith("refused:"))
+    out: dict = {}
+    for rel in wanted:
+        sha = shas.get(rel)
+        if sha is None:
+            out[rel] = "is not in the content folder"
+            continue
+        found = known.get(f"I:{sha}")
+        if found is None:
+            found = image_file(config.content_dir, rel, sha)
+            if isinstance(found, ImageFile):
+                store.put(f"I:{sha}", found)
+        out[rel] = found._replace(rel=rel) if isinstance(found, ImageFile) else found
+    return out
+
+
+def _image_problems(source: Source) -> list[Problem]:
+    """One warning per article and image it uses that cannot be published (its page shows the alt text)."""
+    return [Problem(a.source_path, f"image {rel!r} {source.images[rel]}; not shown", "warning")
+            for a in source.articles for rel in a.images if not isinstance(source.images[rel], ImageFile)]
 
 
 GIT_TIMES: dict[str, int] = {}  # rel path -> first commit time, for parsing in forked workers

@@ -17,7 +17,7 @@ from digest.build.shards import new_record, unpack_record
 from digest.build.store import cache_dir, digest_of
 from digest.config import Config
 from digest.model import Article, English, Summary
-from digest.read import load_human_translation
+from digest.read import ImageFile, load_human_translation
 from digest.site.render import KNOWN_DATES, ArticleView, article_views
 from digest.translate import (TranslatorStatus, english_for, for_build, pending_segments, segments_for, take_problems,
                               translate_segments)
@@ -30,10 +30,18 @@ class Todo(NamedTuple):
 
 
 def record_keys(fp: dict[str, str], source: Source) -> dict[str, str]:
-    """slug -> record key: the article, its slug, its human translation and the settings (not the memory)."""
+    """slug -> record key: the article, its slug, its human translation, the settings (not the memory) and the
+    size of the images it uses."""
     akeys, humans = source.akeys, source.humans
-    return {a.slug: quick_hash(fp["record"], akeys[a.source_path], a.slug, humans.get(a.slug) or "")
+    return {a.slug: quick_hash(fp["record"], akeys[a.source_path], a.slug, humans.get(a.slug) or "",
+                               *(image_key(rel, source.images[rel]) for rel in a.images))
             for a in source.articles}
+
+
+def image_key(rel: str, image) -> str:
+    """What of an image its article's page models show: its size in pixels, or that it cannot be shown (a change
+    of its bytes alone only copies it again)."""
+    return f"{rel}|{image.width}x{image.height}" if isinstance(image, ImageFile) else f"{rel}|-"
 
 
 # --- translate what cached records wait for ------------------------------------------------------------------------
@@ -212,7 +220,9 @@ def page_models(config: Config, memo, todo: Todo, summaries: dict[str, Summary],
         return records
     KNOWN_DATES.clear()
     KNOWN_DATES.update(memo.dates)  # display dates seen before: made once per day and language
-    fresh_views = {slug: v for slug, v in parallel(_views_one, [(config, a, summaries[a.slug], english[a.slug])
+    images = memo.source.images
+    fresh_views = {slug: v for slug, v in parallel(_views_one, [(config, a, summaries[a.slug], english[a.slug],
+                                                                  {rel: images[rel] for rel in a.images})
                                                                  for a in todo.articles])}
     clock.done("models", f"{len(todo.articles)} articles")
     segments, answers = memo.translated
@@ -231,5 +241,5 @@ def page_models(config: Config, memo, todo: Todo, summaries: dict[str, Summary],
     return records
 
 
-def _views_one(config: Config, article: Article, summary: Summary, english: English):
-    return article.slug, article_views(config, article, summary, english)
+def _views_one(config: Config, article: Article, summary: Summary, english: English, images: dict):
+    return article.slug, article_views(config, article, summary, english, images)

@@ -104,7 +104,7 @@ def check_slug(slug: str) -> str:
 def _taken(content_dir: Path) -> set[str]:
     """The slugs the content folder's files give their articles (by file name), and every file stem, lower-cased
     (a case-insensitive file system would make `Foo.md` and `foo.md` one file)."""
-    articles, translations, _ = scan_content(content_dir)
+    articles, translations, *_ = scan_content(content_dir)
     taken = {slugify(p.name.rsplit(".", 1)[0]) for p in articles}
     taken |= {p.name.rsplit(".", 1)[0].lower() for p in articles}
     taken |= {stem.rsplit("/", 1)[-1].lower() for stem in translations}

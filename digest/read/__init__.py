@@ -9,6 +9,7 @@ digest.model records, with the problems found on the way. Other packages import 
   markdown.py  front matter (bounded YAML) and Markdown body; the .en.md translations
   fields.py    the cleaning every text field gets; problems.py the errors and warnings readers report
   dates.py     publication dates: front matter, dateline, git first commit, file time
+  images.py    the images an article uses (paths below content/, refused references) and image headers
   slugs.py     URL names, made distinct; agencies.py agency codes and section names; inputs.py bounded reads
 """
 from digest.read.agencies import AGENCIES, SECTIONS, table_key
@@ -17,6 +18,8 @@ from digest.read.content import load_content
 from digest.read.dates import MECCA, git_first_commit_times
 from digest.read.decode import DEFAULT_MAX_BYTES
 from digest.read.fields import MAX_HEADLINE_CHARS, HeadlineTooLong
+from digest.read.images import (MAX_IMAGE_BYTES, ImageFile, image_file, is_external, probe_image, read_image,
+                                resolve_image)
 from digest.read.inputs import InputRefused, read_bounded
 from digest.read.problems import ArticleError, Notes
 from digest.read.scan import relative_to, scan_content
@@ -29,4 +32,5 @@ __all__ = [
     "load_article", "load_content", "load_human_translation", "read_wire", "relative_to", "scan_content",
     "MECCA", "slugify",  # the site's time zone (dates without an offset), the URL name of a file stem
     "InputRefused", "read_bounded",
+    "MAX_IMAGE_BYTES", "ImageFile", "image_file", "is_external", "probe_image", "read_image", "resolve_image",
 ]

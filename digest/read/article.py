@@ -10,6 +10,7 @@ from digest.model import Article, HumanTranslation
 from digest.read.dates import date_only_moment, fallback_time, front_matter_date
 from digest.read.decode import DEFAULT_MAX_BYTES, decode_text, read_limited
 from digest.read.fields import clean_chars
+from digest.read.images import MAX_IMAGES_PER_ARTICLE, is_external, resolve_image
 from digest.read.markdown import key_line, read_markdown, read_translation
 from digest.read.problems import ArticleError, Notes
 from digest.read.slugs import slugify
@@ -54,6 +55,7 @@ def load_article(path: Path, content_dir: Path, git_times: dict[str, int], *,
         else:
             notes.add(f"slug {str(wanted)[:80]!r} cannot be used as a URL name; published as {slug!r} "
                       "(from the file name)", key_line(text, "slug"))
+    cover, images = _images(rel, fields, notes)
     return Article(
         slug=slug,
         source_path=rel,
@@ -71,9 +73,40 @@ def load_article(path: Path, content_dir: Path, git_times: dict[str, int], *,
         flash=fields.get("flash", False),
         timed=timed,
         draft=fields.get("draft", False),
+        cover=cover,
+        images=images,
         content_hash=hashlib.sha256(raw).hexdigest(),
         warnings=notes.problems(rel),
     )
+
+
+def _images(rel: str, fields: dict, notes: Notes) -> tuple[str | None, tuple[str, ...]]:
+    """The front matter's `image:` and the body's local images, as paths below the content folder (the cover
+    first); a reference that cannot be a published image is one warning naming it."""
+    cover = None
+    found: list[str] = []
+    wanted = []
+    if fields.get("image"):
+        wanted.append((fields["image"][0], fields["image"][1], True))
+    wanted += [(src, None, False) for src in fields.get("image_srcs", ())]
+    for src, line, is_cover in wanted:
+        if is_external(src):
+            if is_cover:
+                notes.add(f"image {src[:200]!r} is an address elsewhere: 'image:' names a file of the content "
+                          "folder (beside the article); ignored", line)
+            continue
+        path, why = resolve_image(src, rel)
+        if path is None:
+            notes.add(f"image {src[:200]!r} {why}; not shown", line)
+            continue
+        if is_cover:
+            cover = path
+        if path not in found:
+            found.append(path)
+    if len(found) > MAX_IMAGES_PER_ARTICLE:
+        notes.add(f"the article uses {len(found)} images; only the first {MAX_IMAGES_PER_ARTICLE} are published")
+        found = found[:MAX_IMAGES_PER_ARTICLE]
+    return cover, tuple(found)
 
 
 def load_human_translation(path: Path, content_dir: Path, notes: Notes | None = None, *,

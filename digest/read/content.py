@@ -34,7 +34,7 @@ def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, load:
     `load_human` stands in for load_human_translation (the build's cached one gives back a cache key)."""
     load = load or load_article
     load_human = load_human or load_human_translation
-    paths, translation_paths, problems = scanned if scanned is not None else scan_content(content_dir)
+    paths, translation_paths, problems, _ = scanned if scanned is not None else scan_content(content_dir)
     problems = list(problems)
     if git_times is None:
         git_times = git_first_commit_times(content_dir)

@@ -13,7 +13,8 @@ from digest.read.problems import ArticleError, Notes
 from digest.site.safety import MarkdownBudget, defuse_markdown, strip_unsafe_chars
 
 
-FRONT_MATTER_KEYS = {"title", "date", "section", "source", "slug", "summary", "place", "agency", "byline", "draft"}
+FRONT_MATTER_KEYS = {"title", "date", "section", "source", "slug", "summary", "place", "agency", "byline", "draft",
+                     "image"}
 TRANSLATION_KEYS = {"title", "summary", "section", "place", "byline", "agency", "source"}
 _TEXT_KEYS = ("section", "source", "place", "agency", "byline", "summary")
 
@@ -179,7 +180,22 @@ def read_markdown(text: str, notes: Notes | None = None) -> dict:
             fields[key] = to_arabic_letters(value)
     if "draft" in meta:
         fields["draft"] = _draft_flag(meta["draft"], key_line(text, "draft"), notes)
+    image = _meta_text(meta, "image", text, notes)
+    if image:
+        fields["image"] = (image, key_line(text, "image"))
+    fields["image_srcs"] = _image_sources(blocks)
     return fields
+
+
+def _image_sources(blocks: list[str]) -> list[str]:
+    """The src of each image of the body, as the page will have them (the body rendered and sanitised: Markdown
+    images, reference-style ones and raw <img> alike). Only bodies that mention an image are rendered here."""
+    if not any("![" in b or "<img" in b.lower() for b in blocks):
+        return []
+    from digest.read.images import body_image_sources
+    from digest.site.safety import markdown_to_html
+
+    return body_image_sources(markdown_to_html("\n\n".join(blocks)))
 
 
 _YES, _NO = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}

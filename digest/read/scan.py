@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Callable
 
 from digest.model import Problem
+from digest.read.images import IMAGE_TYPES
+
+_IMAGE_ENDINGS = tuple(IMAGE_TYPES)
 
 
 # Other files in content/ (data, images) are ignored quietly; these look like articles saved in the wrong format.
@@ -25,14 +28,16 @@ def _inside(path: Path, root: Path) -> bool:
 MAX_FOLDER_DEPTH = 32
 
 
-def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[Problem]]:
-    """Article files, human translation files (by the stem of the article they translate) and a problem for each
-    file that is refused: symbolic links leading outside the content folder, broken links, other file types.
+def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[Problem], list[Path]]:
+    """Article files, human translation files (by the stem of the article they translate), a problem for each
+    file that is refused (symbolic links leading outside the content folder, broken links, other file types), and
+    the image files an article may use (by name: digest/read/images.IMAGE_TYPES).
     Hidden files and folders (and editor backups ending in '~') are skipped without a word."""
     root = content_dir.resolve()
     articles: list[Path] = []
     translations: dict[str, Path] = {}
     problems: list[Problem] = []
+    images: list[Path] = []
     top_depth = str(content_dir).rstrip(os.sep).count(os.sep)
     for folder, dirs, files in os.walk(content_dir, followlinks=False):
         here = Path(folder)
@@ -84,11 +89,14 @@ def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[P
                 translations.setdefault(prefix + name[: -len(".en.md")], path)
             elif is_article:
                 articles.append(path)
+            elif lower.endswith(_IMAGE_ENDINGS):
+                images.append(path)
             elif lower.endswith(_LOOKS_LIKE_AN_ARTICLE):
                 problems.append(Problem(rel, "is not read: only .txt wire files and .md files are articles; "
                                              "convert or rename it", "warning"))
     articles.sort()
-    return articles, translations, problems
+    images.sort()
+    return articles, translations, problems, images
 
 
 def relative_to(base: Path) -> Callable[[Path | str], str]:

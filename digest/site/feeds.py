@@ -6,6 +6,7 @@ import datetime as dt
 from digest import PROJECT_URL, __version__
 from digest.config import Config
 from digest.site.render import ArticleView, absolute_url, feed_path, home_path
+from digest.site.media import MEDIA, absolute_media_url, feed_body
 from digest.site.safety import strip_unsafe_chars
 
 # Plain-function equivalents of xml.sax.saxutils.escape/quoteattr and email.utils.format_datetime (checked
@@ -57,8 +58,14 @@ def _flash_mark(view: ArticleView) -> str:
     return ("عاجل / " if view.lang == "ar" else "Breaking / ") if view.flash else ""
 
 
-def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dict[str, object]) -> bytes:
-    """`views` newest first; `published` maps slug -> aware datetime."""
+_BODY_WRAP = {"ar": '<div dir="rtl" lang="ar">{}</div>', "en": '<div dir="ltr" lang="en">{}</div>'}
+
+
+def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dict[str, object],
+             images: dict | None = None) -> bytes:
+    """`views` newest first; `published` maps slug -> aware datetime; `images` the published images by their path
+    below content/ (an item's leading image is its <enclosure>)."""
+    images = images or {}
     items = views[: config.feed_items]
     self_url = absolute_url(config, feed_path(lang))
     home_url = absolute_url(config, home_path(lang))
@@ -88,8 +95,14 @@ def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dic
             # RSS readers take a description for HTML: the plain-text summary is escaped for HTML, then for XML,
             # so a summary that mentions "<script>" shows those characters instead of becoming markup.
             f"<description>{feed_text(view.summary)}</description>",
-            f"<content:encoded>{xml_text(str(view.body_html))}</content:encoded>",
+            # Wrapped in the language's direction: readers that ignore <language> still lay Arabic out right to left.
+            f"<content:encoded>{xml_text(_BODY_WRAP[lang].format(feed_body(str(view.body_html), config.base_url)))}"
+            "</content:encoded>",
         ]
+        image = images.get(view.image.path[len(MEDIA) + 1:]) if view.image else None
+        if image is not None:
+            out.append(f"<enclosure url={quoteattr(absolute_media_url(config.base_url, view.image.path))} "
+                       f'length="{image.size}" type="{image.mime}"/>')
         if view.section:
             out.append(f"<category>{feed_text(view.section)}</category>")
         out.append("</item>")

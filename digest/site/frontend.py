@@ -127,15 +127,22 @@ def _pairs(items: Iterable[tuple[str, str | None]]) -> list[tuple[str, str]]:
 
 def article_head(*, lang: str, url: str, headline: str, summary: str, date_iso: str, site_title: str,
                  site_url: str, section: str | None = None, agency: str | None = None, source: str | None = None,
-                 other_lang: str | None = None, other_url: str | None = None) -> dict:
+                 other_lang: str | None = None, other_url: str | None = None,
+                 image: tuple[str, int, int, str] | None = None) -> dict:
     """OpenGraph, Twitter and a schema.org NewsArticle for one article page; the pair is linked both ways with
-    schema.org workTranslation (on the Arabic original) and translationOfWork (on the English translation)."""
+    schema.org workTranslation (on the Arabic original) and translationOfWork (on the English translation).
+    `image`: (absolute URL, width, height, alt) of the image leading the article: og:image and a large card."""
     description = describe(summary)
     og = _pairs([("og:type", "article"), ("og:site_name", site_title), ("og:title", headline),
                  ("og:description", description), ("og:url", url), ("og:locale", OG_LOCALE[lang]),
                  ("og:locale:alternate", OG_LOCALE[other_lang] if other_url and other_lang else None),
                  ("article:published_time", date_iso), ("article:section", section)])
     twitter = [("twitter:card", "summary"), ("twitter:title", headline), ("twitter:description", description)]
+    if image:
+        image_url, width, height, alt = image
+        og += _pairs([("og:image", image_url), ("og:image:width", str(width)), ("og:image:height", str(height)),
+                      ("og:image:alt", alt)])
+        twitter = [("twitter:card", "summary_large_image"), *twitter[1:], ("twitter:image", image_url)]
     data: dict = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -150,6 +157,8 @@ def article_head(*, lang: str, url: str, headline: str, summary: str, date_iso: 
         "publisher": {"@type": "Organization", "name": site_title, "url": site_url},
         "isPartOf": {"@type": "WebSite", "name": site_title, "url": site_url},
     }
+    if image:
+        data["image"] = image[0]
     if section:
         data["articleSection"] = section
     if agency:

@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 
 from digest.config import Config
 from digest.site.feeds import rss_feed, sitemap
+from digest.site.media import plan_media
 from digest.site.render import ArticleView, PageRenderer, feed_path, home_page_count, home_path, search_path
 
 LANGS = ("ar", "en")
@@ -51,6 +52,7 @@ class Site(NamedTuple):
     tdigests: dict[str, list[str]]
     published: dict[str, object]  # slug -> publication datetime (feeds)
     views: object
+    images: dict = {}  # path below content/ -> ImageFile: every image a published article uses (media.py)
 
 
 class RenderContext(NamedTuple):
@@ -109,7 +111,7 @@ def render_homes(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, b
 def plan_feeds(site: Site) -> Iterator[Page]:
     for lang in LANGS:
         top = [ref.path for ref in site.teasers[lang][: site.config.feed_items]]
-        data = rss_feed(site.config, lang, site.views.full(top), site.published)
+        data = rss_feed(site.config, lang, site.views.full(top), site.published, site.images)
         yield Page(feed_path(lang), (_hash(data),), data=data)
 
 
@@ -165,6 +167,7 @@ KINDS: list[PageKind] = [
     PageKind("search", plan_search, render_search),
     PageKind("sitemap", plan_sitemap),
     PageKind("files", plan_files),
+    PageKind("media", plan_media),
 ]
 _BY_NAME = {kind.name: kind for kind in KINDS}
 

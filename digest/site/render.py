@@ -13,7 +13,9 @@ from digest.config import Config
 from digest.translate import META_FIELDS
 from digest.site.frontend import article_head, home_head, isolate, isolate_html
 from digest.model import Article, English, Summary
+from digest.read import ImageFile
 from digest.site import safety
+from digest.site.media import Lead, absolute_media_url, lead_image, place_images, relative_src
 from digest.site.safety import strip_unsafe_chars
 
 if TYPE_CHECKING:  # annotations only: jinja2 is imported where templates are loaded
@@ -128,10 +130,22 @@ class ArticleView:
     flash: bool = False  # a breaking-news brief: shown with the "عاجل" / "Breaking" mark, no summary or body
     time_display: str | None = None  # "12:58", local to the dateline, when the source gave a time of day
     draft: bool = False  # a draft published by `build --drafts` or `serve`: marked "مسودة" / "Draft"
+    image: Lead | None = None  # the image leading the article (teaser thumbnail, og:image, feed enclosure)
+    cover: bool = False  # the article page shows `image` above the text (front matter `image:` not in the body)
 
 
-def article_views(config: Config, article: Article, summary: Summary, english: English | None) -> dict[str, ArticleView]:
+def article_views(config: Config, article: Article, summary: Summary, english: English | None,
+                  images: dict | None = None) -> dict[str, ArticleView]:
+    """Both languages' page models of an article; `images`: what each image it uses is (ImageFile), or why it
+    cannot be published."""
     has_english = english is not None and english.complete
+    usable = {rel: image for rel, image in (images or {}).items() if isinstance(image, ImageFile)}
+
+    def with_images(body: Markup, path: str) -> dict:
+        body_html, alts = place_images(body, article.source_path, path, usable)
+        lead, cover = lead_image(article.cover, article.images, usable, alts)
+        return {"body_html": Markup(body_html), "image": lead, "cover": cover}
+
     # A date the source gave without a time of day is published as that date alone (pages, microdata, OpenGraph);
     # the feeds' pubDate needs a moment and takes Article.published (13:00 Mecca time: the same day everywhere).
     day_only = article.date_source in ("dateline", "front-matter") and not article.timed
@@ -140,7 +154,8 @@ def article_views(config: Config, article: Article, summary: Summary, english: E
                   time_display=article.published.strftime("%H:%M") if article.timed else None)
     views = {"ar": ArticleView(
         lang="ar", headline=article.headline, summary=summary.text,
-        body_html=paragraphs_html([" ".join(p) for p in article.paragraphs], article.is_markdown),
+        **with_images(paragraphs_html([" ".join(p) for p in article.paragraphs], article.is_markdown),
+                      article_path("ar", article.slug)),
         date_display=localized_date(article.published, "ar"), path=article_path("ar", article.slug),
         other_path=article_path("en", article.slug) if has_english else None,
         **common, **{name: getattr(article, name) for name in META_FIELDS})}
@@ -148,7 +163,7 @@ def article_views(config: Config, article: Article, summary: Summary, english: E
         body_is_markdown = article.is_markdown or english.status.get("body") == "human"
         views["en"] = ArticleView(
             lang="en", headline=english.title, summary=english.summary,
-            body_html=paragraphs_html(list(english.paragraphs), body_is_markdown),
+            **with_images(paragraphs_html(list(english.paragraphs), body_is_markdown), article_path("en", article.slug)),
             date_display=localized_date(article.published, "en"),
             path=article_path("en", article.slug), other_path=article_path("ar", article.slug),
             machine_translated=english.machine_translated,
@@ -221,6 +236,7 @@ class PageRenderer:
             "csp": PAGE_CSP,
             "asset": lambda name: relative_url(path, f"static/{name}"),
             "link": lambda target: relative_url(path, target),
+            "media": lambda target: relative_src(path, target),  # an image below media/, percent-encoded
             "other_lang": OTHER[lang],
             "other_home_path": home_path(OTHER[lang]),
             # Filled in by the page kind (frontend.article_head / home_head).
@@ -242,7 +258,9 @@ class PageRenderer:
             lang=view.lang, url=page["canonical"], headline=view.headline, summary=view.summary,
             date_iso=view.date_iso, site_title=page["site_title"], site_url=absolute_url(self.config, home_path(view.lang)),
             section=view.section, agency=view.agency, source=view.source, other_lang=OTHER[view.lang],
-            other_url=absolute_url(self.config, view.other_path) if view.other_path else None))
+            other_url=absolute_url(self.config, view.other_path) if view.other_path else None,
+            image=(absolute_media_url(self.config.base_url, view.image.path), view.image.width, view.image.height,
+                   view.image.alt) if view.image else None))
         return self.render("article.html", page=page, article=view)
 
     def home_pages(self, lang: str, views: list[ArticleView],
