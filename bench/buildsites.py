@@ -47,7 +47,8 @@ def make_site(folder: Path, n: int, pending: float | None = None) -> tuple[Path,
     import json
 
     from digest.read import load_article
-    from digest.translate import TranslationMemory
+    from digest.translate import TranslationMemory, segments_for
+    from digest.translate.protect import protect
     from digest.language import summarize
 
     content, memory_dir = folder / "content", folder / "memory"
@@ -70,8 +71,13 @@ def make_site(folder: Path, n: int, pending: float | None = None) -> tuple[Path,
         article = load_article(path, content, {})
         summary = summarize(article, words=60)
         if pending is None:
-            for segment in [article.headline, *article.sentences, summary.text]:
-                memory.put(segment.strip(), english[k % len(english)])
+            # Every segment the build will look up (the translate package's own list: headline, body sentences,
+            # section, place, byline...), each with an English line that keeps the segment's protected elements
+            # (URLs, codes, numbers with units) verbatim as a real answer must, so that the fully translated case
+            # really is fully translated.
+            for segment in segments_for(article, summary, None):
+                kept = " ".join(slot.text for slot in protect(segment).slots if slot.inner is None)
+                memory.put(segment, f"{english[k % len(english)]} {kept}".strip())
                 k += 1
         elif not is_pending(i, pending):
             def en(count: int) -> str:
@@ -191,7 +197,8 @@ def make_hugo_site(folder: Path, content: Path, memory_dir: Path) -> Path:
     import json
 
     from digest.read import load_article, load_human_translation
-    from digest.translate import TranslationMemory
+    from digest.translate import TranslationMemory, segments_for
+    from digest.translate.protect import protect
     from digest.language import summarize
 
     site = folder / "hugo"
