@@ -47,8 +47,7 @@ def make_site(folder: Path, n: int, pending: float | None = None) -> tuple[Path,
     import json
 
     from digest.read import load_article
-    from digest.translate import TranslationMemory, segments_for
-    from digest.translate.protect import protect
+    from digest.translate import TranslationMemory, protect, segments_for
     from digest.language import summarize
 
     content, memory_dir = folder / "content", folder / "memory"
@@ -197,8 +196,7 @@ def make_hugo_site(folder: Path, content: Path, memory_dir: Path) -> Path:
     import json
 
     from digest.read import load_article, load_human_translation
-    from digest.translate import TranslationMemory, segments_for
-    from digest.translate.protect import protect
+    from digest.translate import TranslationMemory, protect, segments_for
     from digest.language import summarize
 
     site = folder / "hugo"

@@ -22,6 +22,7 @@ from digest.translate.command import prune_command, translate_command
 from digest.translate.engine import TranslationReport, translate_segments
 from digest.translate.english import META_FIELDS, aligned_sentences
 from digest.translate.memory import TranslationMemory, take_problems
+from digest.translate.protect import protect
 from digest.translate.settings import TranslatorConfig, memory_root
 from digest.translate.stage import TranslatorStatus, for_build, load_status, pending_segments, translate_pending
 
@@ -29,7 +30,7 @@ __all__ = [
     # configuration
     "BACKENDS", "KEY_ENV", "TranslatorConfig", "memory_root",
     # what an article sends, and its English
-    "segments_for", "english_for", "META_FIELDS", "aligned_sentences",
+    "segments_for", "english_for", "META_FIELDS", "aligned_sentences", "protect",
     # requests
     "translate_segments", "TranslationReport",
     # the memory
