@@ -19,6 +19,8 @@ site: $(STAMP)
 test: $(STAMP)
 	# Debian chromium for the real-browser tests (installed only when missing; they skip, saying why, without it).
 	bash scripts/install-browser.sh || echo "make test: chromium unavailable, browser tests will be skipped" >&2
+	# Java and the Nu HTML Checker (npm vnu-jar, pinned, into build/tools/) for tests/test_site_quality.py.
+	bash scripts/install-quality-tools.sh vnu || echo "make test: vnu unavailable, its test will be skipped" >&2
 	# pytest exits 5 when it collects no test: not a failure of the suite itself.
 	$(PY) -m pytest -q || [ $$? -eq 5 ]
 

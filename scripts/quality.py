@@ -1,33 +1,46 @@
-"""Front-end quality gates, run by scripts/quality.sh (which installs the tools): builds the site twice (served
-at the domain root, and under a GitHub project sub-path), then runs the Nu HTML Checker over every page, an HTTP
-link checker over every page, feed and sitemap, and Lighthouse over the home and an article page per language.
-Prints a report; exit status 1 when a gate fails."""
+"""Front-end quality gates over a built site, run by scripts/quality.sh (which installs the tools first).
+
+Builds the site twice, for the domain root and for a GitHub project sub-path (/repo/), serves each on 127.0.0.1
+under its own path (tests/siteserver.py), then:
+  vnu         the Nu HTML Checker on every HTML page of both builds, counted by page kind: 0 errors;
+  lighthouse  Lighthouse (mobile and desktop) on one page of each kind per language at the root, and on the search
+              pages under the sub-path (their script loads its files at run time): accessibility, best practices,
+              SEO 100, performance >= 95 (the 404 page is left out: it is noindex and answered 404 by design);
+  feeds       the W3C Feed Validator on every feed of both builds (main and per-section): valid;
+  crawl       every internal link, resource, feed link and sitemap URL fetched over HTTP, root and sub-path: none
+              broken, and every page and feed reached by some link.
+Prints a report (also written to --results FILE); exit status 1 when a gate fails, 2 when a tool is missing.
+"""
 from __future__ import annotations
 
 import argparse
-import json
-import re
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
+from collections import Counter
 from pathlib import Path
-from urllib.error import HTTPError
-from urllib.parse import urljoin, urlsplit
-from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+from quality_tools import (FEEDVALIDATOR_HELP, THRESHOLDS, run_feedvalidator, run_lighthouse,  # noqa: E402
+                           run_vnu)
+from sitecrawl import crawl, feed_files, page_kind, page_url, unreached  # noqa: E402
 from siteserver import SiteServer  # noqa: E402
 
-CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-background-networking "
-                "--disable-component-update --disable-sync --no-first-run")
-THRESHOLDS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
 SUBPATH_BASE = "https://user.github.io/repo/"
+CHECKS = ("vnu", "lighthouse", "feeds", "crawl")
+# Kinds Lighthouse audits, one page each per language (paged lists share their first page's template).
+AUDITED_KINDS = ("home", "article", "section", "day", "archive", "search")
+_report: list[str] = []
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+    _report.append(line)
 
 
 def free_port() -> int:
@@ -36,194 +49,190 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def build(content: Path, output: Path, base_url: str) -> None:
-    cmd = [sys.executable, str(ROOT / "generate.py"), "build", "--content", str(content), "--output", str(output),
-           "--base-url", base_url, "--translator", "none", "--quiet"]
+def build(content: Path, output: Path, base_url: str, config: str | None) -> None:
+    # Offline: the translator `none` takes English from the memory and human files only.
+    cmd = [sys.executable, str(ROOT / "generate.py"), *(["--config", config] if config else []), "build",
+           "--content", str(content), "--output", str(output), "--base-url", base_url, "--translator", "none",
+           "--quiet"]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode not in (0, 3):
-        sys.exit(f"build failed ({done.returncode}):\n{done.stderr}")
+        sys.exit(f"quality: build failed ({done.returncode}):\n{done.stderr}")
 
 
-# --- Nu HTML Checker ----------------------------------------------------------------------------------------
-def run_vnu(vnu_jar: Path, folders: list[Path]) -> tuple[int, int, list[str]]:
-    """(pages checked, errors, error lines). vnu prints its JSON report on stderr."""
-    pages = sorted(p for folder in folders for p in folder.rglob("*.html"))
-    done = subprocess.run(["java", "-jar", str(vnu_jar), "--format", "json", "--errors-only", *map(str, pages)],
-                          capture_output=True, text=True)
-    messages = json.loads(done.stderr or '{"messages": []}')["messages"]
-    errors = [m for m in messages if m.get("type") == "error" or m.get("subType") == "fatal"]
-    lines = [f"{m.get('url', '?').removeprefix('file:')}:{m.get('lastLine', '?')}: {m.get('message')}" for m in errors]
-    return len(pages), len(errors), lines
+def pages_to_audit(output: Path, kinds: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(kind, language, output path) of one page per kind and language: among the pages of a kind, one whose
+    other-language twin exists when there is one (so the two languages compare the same page), the largest
+    (the most content: the worst case for performance)."""
+    by_kind: dict[tuple[str, str], list[Path]] = {}
+    for page in output.rglob("*.html"):
+        rel = page.relative_to(output).as_posix()
+        by_kind.setdefault((page_kind(rel), rel[:2]), []).append(page)
+    chosen = []
+    for kind in kinds:
+        for lang, other in (("ar", "en"), ("en", "ar")):
+            pages = by_kind.get((kind, lang), [])
+            paired = [p for p in pages if (output / other / p.relative_to(output / lang)).is_file()]
+            if pages:
+                best = max(paired or pages, key=lambda p: (p.stat().st_size, p.as_posix()))
+                chosen.append((kind, lang, best.relative_to(output).as_posix()))
+    return chosen
 
 
-# --- link checker -------------------------------------------------------------------------------------------
-class _Refs(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.refs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name in ("href", "src") and value:
-                self.refs.append(value)
-            if name == "content" and value and value.startswith("http") and dict(attrs).get("property") == "og:url":
-                self.refs.append(value)
-
-
-def check_links(local: str, public: str) -> tuple[int, list[str]]:
-    """Crawl from the home page over every internal link (relative, absolute-path, or absolute under the public
-    base URL, mapped to the local server), into feeds and the sitemap. Returns (URLs fetched, problems)."""
-    def to_local(url: str) -> str | None:
-        if url.startswith(public):
-            return local + url[len(public):]
-        if url.startswith(local):
-            return url
-        return None
-
-    seen: set[str] = set()
-    referrers: dict[str, str] = {}
-    queue = [local, local + "404.html", local + "sitemap.xml", local + "robots.txt"]
-    problems: list[str] = []
-    while queue:
-        url = queue.pop()
-        url = url.split("#")[0]
-        if url in seen:
-            continue
-        seen.add(url)
-        try:
-            with urlopen(url, timeout=10) as response:
-                body = response.read()
-                kind = response.headers.get("Content-Type", "")
-                final = response.geturl()
-        except HTTPError as exc:
-            problems.append(f"{exc.code} {url} (linked from {referrers.get(url, '?')})")
-            continue
-        found: list[str] = []
-        if "html" in kind:
-            parser = _Refs()
-            parser.feed(body.decode("utf-8"))
-            found = [urljoin(final, ref) for ref in parser.refs]
-        elif url.endswith(".xml"):
-            tree = ET.fromstring(body)
-            found = [el.text or "" for el in tree.iter() if el.tag.rsplit("}", 1)[-1] in ("loc", "link", "guid")]
-            found += [el.get("href", "") for el in tree.iter() if el.get("href")]
-        elif url.endswith("robots.txt"):
-            found = re.findall(r"(?m)^Sitemap:\s*(\S+)", body.decode())
-        for ref in found:
-            target = to_local(ref.split("#")[0]) if ref.startswith("http") else None
-            if target and target not in seen:
-                referrers.setdefault(target, url)
-                queue.append(target)
-    return len(seen), problems
+def check_vnu(vnu_jar: Path, sites: dict) -> bool:
+    pages = {page: name for name, (out, *_) in sites.items() for page in sorted(out.rglob("*.html"))}
+    started = time.perf_counter()
+    errors = run_vnu(vnu_jar, list(pages))
+    say(f"\nNu HTML Checker: {len(pages)} pages, {len(errors)} errors ({time.perf_counter() - started:.0f} s)")
+    kinds = Counter((pages[p], page_kind(p.relative_to(sites[pages[p]][0]).as_posix())) for p in pages)
+    wrong = Counter((pages.get(m.file, "?"), page_kind(m.file.relative_to(sites[pages[m.file]][0]).as_posix())
+                     if m.file in pages else "?") for m in errors)
+    say(f"  {'site':9} {'kind':16} {'pages':>6} {'errors':>6}")
+    for (site, kind), count in sorted(kinds.items()):
+        say(f"  {site:9} {kind:16} {count:6} {wrong[(site, kind)]:6}")
+    for message in errors[:40]:
+        say(f"  {message.file}:{message.line}: {message.text}")
+    return not errors
 
 
-# --- Lighthouse ---------------------------------------------------------------------------------------------
-def run_lighthouse(lighthouse_cli: Path, url: str, desktop: bool, out_dir: Path) -> dict:
-    report = out_dir / (re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") + ("-desktop" if desktop else "")
-                        + ".json")
-    cmd = ["node", str(lighthouse_cli), url, "--quiet", "--output=json", f"--output-path={report}",
-           f"--chrome-flags={CHROME_FLAGS}", "--only-categories=performance,accessibility,best-practices,seo"]
-    if desktop:
-        cmd.append("--preset=desktop")
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
-    if done.returncode != 0 or not report.is_file():
-        return {"error": done.stderr.strip().splitlines()[-1:] or ["lighthouse failed"]}
-    data = json.loads(report.read_text())
-    scores = {cid: round((cat["score"] or 0) * 100) for cid, cat in data["categories"].items()}
-    failing = []
-    for cid, cat in data["categories"].items():
-        for ref in cat["auditRefs"]:
-            audit = data["audits"][ref["id"]]
-            if ref["weight"] > 0 and audit.get("score") is not None and audit["score"] < 1:
-                value = audit.get("displayValue", "")
-                failing.append(f"{cid}/{ref['id']} {audit['score']:.2f} {value}".rstrip())
-    return {"scores": scores, "failing": failing,
-            "metrics": {k: data["audits"][k].get("displayValue", "") for k in
-                        ("first-contentful-paint", "largest-contentful-paint", "cumulative-layout-shift",
-                         "total-blocking-time")}}
+def check_crawl(name: str, output: Path, local: str, public: str) -> bool:
+    started = time.perf_counter()
+    result = crawl(local, public)
+    orphans = unreached(output, result)
+    say(f"\ncrawl ({name}, served at {local}, public {public}): {len(result.fetched)} URLs fetched, "
+        f"{len(result.problems)} broken, {len(orphans)} pages/feeds no link leads to "
+        f"({time.perf_counter() - started:.0f} s)")
+    for problem in result.problems[:30]:
+        say("  " + problem)
+    for rel in orphans[:30]:
+        say("  not linked: " + rel)
+    return not result.problems and not orphans
 
 
-def pages_to_audit(output: Path) -> list[str]:
-    """Home and search pages and one article per language (one with an English pair when there is one)."""
-    own = ("page", "search")  # folders of the site's own pages, not articles
-    en_articles = sorted(p.parent.name for p in (output / "en").glob("*/index.html") if p.parent.name not in own)
-    ar_articles = sorted(p.parent.name for p in (output / "ar").glob("*/index.html") if p.parent.name not in own)
-    pages = ["", "en/", "ar/search/", "en/search/"]
-    slug = en_articles[0] if en_articles else (ar_articles[0] if ar_articles else None)
-    if slug:
-        pages.append(f"ar/{slug}/")
-    if en_articles:
-        pages.append(f"en/{slug}/")
-    return pages
+def check_feeds(python: str, checkout: Path, sites: dict) -> bool:
+    feeds = [feed for out, *_ in sites.values() for feed in feed_files(out)]
+    results = run_feedvalidator(python, checkout, feeds)
+    valid = sum(1 for problems in results.values() if not problems)
+    say(f"\nW3C Feed Validator: {len(feeds)} feeds, {valid} valid")
+    for name, (out, *_) in sites.items():
+        for feed in feed_files(out):
+            problems = results[feed]
+            say(f"  {name:9} {feed.relative_to(out).as_posix():40} " + ("valid" if not problems else
+                                                                        f"{len(problems)} problem(s)"))
+            for problem in problems[:10]:
+                say("      " + problem)
+    return valid == len(feeds)
+
+
+def audit_site(cli: Path, name: str, output: Path, local: str, kinds: tuple[str, ...], forms: list[str],
+               reports: Path) -> list[tuple]:
+    rows = []
+    for kind, lang, rel in pages_to_audit(output, kinds):
+        url = page_url(local, "" if rel == "index.html" else rel)
+        stem = f"{name}-{kind}-{lang}".replace(" ", "-")
+        audits = [run_lighthouse(cli, url, form == "desktop", reports, stem) for form in forms]
+        rows.append((name, kind, lang, rel.removesuffix("index.html"), audits))
+    return rows
+
+
+def print_lighthouse(rows: list[tuple], forms: list[str], reports: Path) -> bool:
+    say("\nLighthouse (Debian chromium, headless): performance / accessibility / best practices / SEO; "
+        f"gates: {', '.join(f'{c} >= {t}' for c, t in THRESHOLDS.items())}")
+    say(f"  {'site':9} {'kind':8} {'lang':4} {'page':34} " + " ".join(f"{form:17}" for form in forms))
+    ok = True
+    for site, kind, lang, rel, audits in rows:
+        cells = []
+        for audit in audits:
+            s = audit.scores
+            cell = "ERROR" if not s else "/".join(str(s[c]) for c in THRESHOLDS)
+            cells.append(f"{cell + ('' if audit.passed else ' !'):17}")
+            ok &= audit.passed
+        say(f"  {site:9} {kind:8} {lang:4} {rel[-34:]:34} " + " ".join(cells))
+        for audit in audits:
+            if not audit.passed:
+                runs = ", ".join(str(run["performance"]) for run in audit.runs)
+                say(f"      {audit.form}: {audit.error or 'performance runs ' + runs + '; ' + audit.metrics}")
+                for failing in audit.failing:
+                    say(f"        - {failing}")
+    say(f"  (JSON reports in {reports})")
+    return ok
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--content", default=str(ROOT / "content"), help="content folder (default: content/)")
-    parser.add_argument("--tools", default=str(ROOT / "build" / "tools"), help="where npm installed vnu and lighthouse")
-    parser.add_argument("--desktop", action="store_true", help="also run Lighthouse with its desktop preset")
-    parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse (vnu and links only)")
-    parser.add_argument("--root-only", action="store_true", help="Lighthouse at the domain root only")
+    parser.add_argument("--config", help="site config for the builds, e.g. one naming a translation memory")
+    parser.add_argument("--tools", default=os.environ.get("QUALITY_TOOLS", str(ROOT / "build" / "tools")),
+                        help="where vnu-jar and lighthouse are installed (default: $QUALITY_TOOLS or build/tools)")
+    parser.add_argument("--skip", action="append", choices=CHECKS, default=[], help="leave out a check (repeatable)")
+    parser.add_argument("--forms", default="mobile,desktop", help="Lighthouse form factors (default: both)")
+    parser.add_argument("--subpath-lighthouse", choices=("search", "all", "none"), default="search",
+                        help="page kinds Lighthouse audits under the sub-path too (default: search)")
+    parser.add_argument("--results", help="also write this report to FILE")
+    parser.add_argument("--keep", help="build into this folder and keep the two sites (root/, sub/)")
     args = parser.parse_args()
     tools = Path(args.tools).resolve()
     vnu_jar = tools / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
     lighthouse_cli = tools / "node_modules" / "lighthouse" / "cli" / "index.js"
+    checkout = os.environ.get("FEEDVALIDATOR")
+    fv_python = os.environ.get("FEEDVALIDATOR_PYTHON", str(tools / "feedvalidator-venv" / "bin" / "python"))
+    missing = [f"{what}: {path} (scripts/quality.sh installs it)" for check, what, path in
+               (("vnu", "vnu.jar", vnu_jar), ("lighthouse", "lighthouse", lighthouse_cli))
+               if check not in args.skip and not path.is_file()]
+    if "feeds" not in args.skip and not (checkout and (Path(checkout) / "src" / "feedvalidator").is_dir()):
+        missing.append(FEEDVALIDATOR_HELP if not checkout else f"FEEDVALIDATOR={checkout} is not a feedvalidator "
+                       "checkout (no src/feedvalidator/ in it)\n" + FEEDVALIDATOR_HELP)
+    elif "feeds" not in args.skip and not Path(fv_python).is_file():
+        missing.append(f"no Python for the feed validator at {fv_python} (scripts/quality.sh makes it; or set "
+                       "FEEDVALIDATOR_PYTHON to one with lxml, html5lib and rdflib)")
+    if missing:
+        print("quality: missing tools:\n- " + "\n- ".join(missing), file=sys.stderr)
+        return 2
 
-    work = Path(tempfile.mkdtemp(prefix="quality-"))
+    work = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(prefix="quality-"))
     reports = ROOT / "build" / "quality"
     reports.mkdir(parents=True, exist_ok=True)
-    failed = False
+    forms = [form for form in args.forms.split(",") if form]
+    port = free_port()
+    sites = {"root": (work / "root", f"http://127.0.0.1:{port}/", "/", port),
+             "sub-path": (work / "sub", SUBPATH_BASE, "/repo/", 0)}
+    ok = True
     try:
-        port = free_port()
-        sites = {"root": (work / "root", f"http://127.0.0.1:{port}/", "/", port),
-                 "sub-path": (work / "sub", SUBPATH_BASE, urlsplit(SUBPATH_BASE).path, 0)}
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True).stdout.strip()
+        say(f"quality: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, content {args.content}, commit {commit}")
         for name, (out, base, _, _) in sites.items():
-            build(Path(args.content).resolve(), out, base)
-            print(f"built {name} site: {sum(1 for _ in out.rglob('*.html'))} pages, base URL {base}")
-
-        started = time.perf_counter()
-        count, errors, lines = run_vnu(vnu_jar, [out for out, *_ in sites.values()])
-        print(f"\nNu HTML Checker: {count} pages, {errors} errors ({time.perf_counter() - started:.1f}s)")
-        for line in lines[:30]:
-            print("  " + line)
-        failed |= errors > 0
-
-        lighthouse_rows = []
+            if args.keep and out.exists():
+                shutil.rmtree(out)
+            build(Path(args.content).resolve(), out, base, args.config)
+            say(f"built {name} site: {sum(1 for _ in out.rglob('*.html'))} HTML pages, "
+                f"{len(feed_files(out))} feeds, base URL {base}")
+        if "vnu" not in args.skip:
+            ok &= check_vnu(vnu_jar, sites)
+        if "feeds" not in args.skip:
+            ok &= check_feeds(fv_python, Path(checkout), sites)
+        rows = []
         for name, (out, base, prefix, fixed_port) in sites.items():
             with SiteServer(out, prefix, port=fixed_port) as local:
-                fetched, problems = check_links(local, base)
-                print(f"\nlink check ({name}, {local}): {fetched} URLs fetched, {len(problems)} broken")
-                for problem in problems[:30]:
-                    print("  " + problem)
-                failed |= bool(problems)
-                if args.no_lighthouse or (args.root_only and name != "root"):
+                if "crawl" not in args.skip:
+                    ok &= check_crawl(name, out, local, base)
+                if "lighthouse" in args.skip:
                     continue
-                for page in pages_to_audit(out):
-                    for desktop in ((False, True) if args.desktop else (False,)):
-                        result = run_lighthouse(lighthouse_cli, local + page, desktop, reports)
-                        lighthouse_rows.append((name, page or "(home)", "desktop" if desktop else "mobile", result))
-
-        if lighthouse_rows:
-            print("\nLighthouse (Debian chromium, headless):")
-            print(f"  {'site':9} {'page':32} {'form':8} perf a11y  bp  seo   FCP / LCP / CLS / TBT")
-            for site, page, form, result in lighthouse_rows:
-                if "error" in result:
-                    print(f"  {site:9} {page:32} {form:8} ERROR {result['error']}")
-                    failed = True
-                    continue
-                s = result["scores"]
-                m = result["metrics"]
-                print(f"  {site:9} {page[:32]:32} {form:8} {s['performance']:4} {s['accessibility']:4} "
-                      f"{s['best-practices']:4} {s['seo']:4}   {m['first-contentful-paint']} / "
-                      f"{m['largest-contentful-paint']} / {m['cumulative-layout-shift']} / {m['total-blocking-time']}")
-                for audit in result["failing"]:
-                    print(f"      - {audit}")
-                failed |= any(s[c] < t for c, t in THRESHOLDS.items())
-            print(f"  (JSON reports in {reports.relative_to(ROOT)}/)")
+                kinds = AUDITED_KINDS if name == "root" else {"all": AUDITED_KINDS, "search": ("search",),
+                                                                "none": ()}[args.subpath_lighthouse]
+                rows += audit_site(lighthouse_cli, name, out, local, kinds, forms, reports)
+        if rows:
+            ok &= print_lighthouse(rows, forms, reports)
+            audited = {kind for _, kind, *_ in rows}
+            absent = [kind for kind in AUDITED_KINDS if kind not in audited]
+            if absent:
+                say(f"  (this site has no page of kind: {', '.join(absent)})")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print("\nquality gates: " + ("FAILED" if failed else "passed"))
-    return 1 if failed else 0
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    say("\nquality gates: " + ("passed" if ok else "FAILED"))
+    if args.results:
+        Path(args.results).write_text("\n".join(_report) + "\n", encoding="utf-8")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

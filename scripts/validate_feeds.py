@@ -2,7 +2,7 @@
 """Run the W3C Feed Validator over the built feeds, offline.
 
 The validator is not vendored (it is not ours to ship): clone https://github.com/w3c/feedvalidator somewhere,
-create a venv with lxml, html5lib and rdflib, then:
+create a venv with lxml, html5lib and rdflib (scripts/quality.sh does both steps but the clone), then:
 
     /path/to/venv/bin/python scripts/validate_feeds.py /path/to/feedvalidator output/ar/feed.xml output/en/feed.xml
 
@@ -11,9 +11,22 @@ Exit status 1 when any feed has an error or warning at the online validator's le
 """
 from __future__ import annotations
 
-import re
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
+
+ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
+
+
+def self_url(raw: bytes) -> str:
+    """The feed's own URL (atom:link rel="self"), where it is served from."""
+    try:
+        for link in ET.fromstring(raw).iter(ATOM_LINK):
+            if link.get("rel") == "self" and link.get("href"):
+                return link.get("href")
+    except ET.ParseError:
+        pass  # the validator reports it
+    return "http://example.org/feed.xml"
 
 
 def main(argv: list[str]) -> int:
@@ -28,8 +41,7 @@ def main(argv: list[str]) -> int:
     failed = False
     for name in argv[1:]:
         raw = Path(name).read_bytes()
-        self_url = re.search(rb'<atom:link href="([^"]+)" rel="self"', raw)
-        base = self_url.group(1).decode() if self_url else "http://example.org/feed.xml"
+        base = self_url(raw)
         try:
             events = feedvalidator.validateString(raw, firstOccurrenceOnly=1, base=base)["loggedEvents"]
         except feedvalidator.logging.ValidationFailure as failure:

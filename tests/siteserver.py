@@ -1,5 +1,6 @@
 """Serve a built site on 127.0.0.1 the way GitHub Pages does: at the root or under a project sub-path,
-directory URLs answered by their index.html, unknown paths answered 404 with the site's 404.html."""
+directory URLs answered by their index.html, unknown paths (and folders without one) answered 404 with the site's
+404.html."""
 from __future__ import annotations
 
 import functools
@@ -25,6 +26,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         path = unquote(urlsplit(path).path)
         return super().translate_path("/" + path[len(self.prefix):])
+
+    def list_directory(self, path):  # GitHub Pages lists no folder: a folder without index.html is not found
+        self.send_error(404)
+        return None
 
     def send_error(self, code, message=None, explain=None):
         page = Path(self.directory) / "404.html"

@@ -1,0 +1,97 @@
+"""The quality gates that run offline and fast, on a small site of every page kind (the wire fixtures, two articles
+with human English, three per list page so that lists paginate): an HTTP crawl (tests/sitecrawl.py) of the site
+served at the domain root and under a /repo/ sub-path finds no broken link and reaches every page and feed by
+links; the Nu HTML Checker finds no error on any page. scripts/quality.sh runs the same crawl and vnu on any content,
+plus Lighthouse and the W3C Feed Validator."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, WIRE
+from sitecheck import build_fixture_site
+from sitecrawl import crawl, page_kind, unreached
+from siteserver import SiteServer
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from quality_tools import run_vnu  # noqa: E402
+
+SITES = {"root": ("http://127.0.0.1:8000/", "/"), "sub-path": ("https://user.github.io/repo/", "/repo/")}
+VNU_JAR = Path(os.environ.get("QUALITY_TOOLS", ROOT / "build" / "tools")) / "node_modules/vnu-jar/build/dist/vnu.jar"
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory) -> dict[str, Path]:
+    """name -> output folder of the fixture site built for that public URL."""
+    tmp = tmp_path_factory.mktemp("quality")
+    wire = [path.name for path in sorted(WIRE.glob("*.txt"))]
+    built = {}
+    for name, (base_url, _) in SITES.items():
+        config, report = build_fixture_site(tmp, wire, per_page=3, base_url=base_url, output_name=name)
+        assert report.published == len(wire) + 1 and report.english == 1
+        built[name] = config.output_dir
+    return built
+
+
+def _kinds(output: Path) -> Counter:
+    return Counter(page_kind(p.relative_to(output).as_posix()) for p in output.rglob("*.html"))
+
+
+@pytest.mark.parametrize("name", SITES)
+def test_crawl_finds_no_broken_link_and_reaches_every_page(sites, name):
+    output, (public, prefix) = sites[name], SITES[name]
+    with SiteServer(output, prefix) as local:
+        result = crawl(local, public)
+    assert result.problems == []
+    assert unreached(output, result) == []
+    # It did walk the site: every page kind, the feeds, the stylesheet and the fonts it names.
+    kinds = _kinds(output)
+    assert {"root", "home", "home page N", "article", "search", "404"} <= set(kinds)
+    fetched = {url.removeprefix(local) for url, status in result.fetched.items() if status == 200}
+    assert sum(1 for url in fetched if url.endswith("/") or url.endswith(".html")) >= sum(kinds.values())
+    assert {"ar/feed.xml", "en/feed.xml", "sitemap.xml", "static/style.css"} <= fetched
+    assert any(url.endswith(".woff2") for url in fetched)
+
+
+def test_the_crawl_reports_broken_links_escapes_and_unlinked_pages(sites, tmp_path):
+    output = tmp_path / "site"
+    shutil.copytree(sites["sub-path"], output)
+    article = next(p for p in sorted((output / "ar").glob("0*/index.html")))
+    article.unlink()  # linked from a home page, a feed and the sitemap
+    home = output / "en" / "index.html"
+    home.write_text(home.read_text(encoding="utf-8").replace(
+        "</main>", '<a href="/static/style.css">outside the sub-path</a></main>'), encoding="utf-8")
+    (output / "ar" / "orphan").mkdir()
+    (output / "ar" / "orphan" / "index.html").write_text("<!doctype html><title>x</title>", encoding="utf-8")
+    style = output / "static" / "style.css"
+    style.write_text(style.read_text(encoding="utf-8") + "\n.x{background:url(img/missing.png)}\n", encoding="utf-8")
+
+    with SiteServer(output, "/repo/") as local:
+        result = crawl(local, SITES["sub-path"][0])
+    host = local.removesuffix("repo/")
+    broken = {line.split()[1]: line for line in result.problems}
+    gone = local + article.parent.relative_to(output).as_posix() + "/"
+    # The article as the home page links it (index.html, for file://) and as the sitemap and feed give it.
+    assert set(broken) == {gone, gone + "index.html", host + "static/style.css", local + "static/img/missing.png"}
+    assert "linked from " + local + "en/" in broken[host + "static/style.css"]
+    assert unreached(output, result) == ["ar/orphan/index.html"]
+
+
+@pytest.mark.skipif(shutil.which("java") is None or not VNU_JAR.is_file(),
+                    reason=f"needs java and {VNU_JAR} (make test installs them: scripts/install-quality-tools.sh vnu)")
+def test_the_nu_html_checker_finds_no_error_on_any_page(sites, tmp_path):
+    pages = [page for output in sites.values() for page in sorted(output.rglob("*.html"))]
+    assert {page_kind(p.relative_to(sites["root"]).as_posix()) for p in pages if sites["root"] in p.parents} >= {
+        "root", "home", "home page N", "article", "search", "404"}
+    # One page with known errors checked in the same run: the report is read, not just an empty answer.
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!doctype html><html lang="ar"><title>x</title><p><div id="a" id="a">x</p>', encoding="utf-8")
+    errors = run_vnu(VNU_JAR, [*pages, bad])
+    assert [f"{e.file}:{e.line}: {e.text}" for e in errors if e.file != bad] == []
+    assert any("Duplicate attribute" in e.text for e in errors if e.file == bad)
+
