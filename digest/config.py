@@ -35,6 +35,8 @@ class Config:
     # Publishing mode, from the command line (build --drafts/--future, serve): which held-back articles are published.
     drafts: bool = False  # articles with `draft: true`
     future: bool = False  # articles dated in the future (scheduled)
+    # [sections]: (Arabic name, English name or None, URL slug or None) per entry, as written (digest/site/sections.py)
+    sections: tuple[tuple[str, str | None, str | None], ...] = ()
 
     @property
     def base_path(self) -> str:
@@ -71,7 +73,7 @@ def _get(table: dict[str, Any], key: str, kind: type | tuple[type, ...], default
 
 # Every table and key site.toml may hold: anything else is a typo that would otherwise be ignored without a word.
 KNOWN_KEYS = {
-    "": {"site", "translator"},
+    "": {"site", "translator", "sections"},
     "site": {"base_url", "content_dir", "output_dir", "per_page", "feed_items", "summary_words", "summary_sentences",
              "max_file_bytes", "ar", "en"},
     "site.ar": {"title", "description"},
@@ -93,6 +95,34 @@ def _check_keys(data: dict[str, Any], where: str) -> None:
             mistakes.append(f"unknown key '{key}' {place} (known there: {', '.join(sorted(known))})")
     if mistakes:
         raise ConfigError(f"{where}: " + "; ".join(mistakes) + "; check the spelling")
+
+
+def _sections(table: Any, where: str) -> tuple[tuple[str, str | None, str | None], ...]:
+    """[sections]: "Arabic name" = { en = "English name", slug = "url-name" } (either key optional), or
+    "Arabic name" = "English name". Checked here so that a wrong entry stops the build with one line."""
+    from digest.read import slugify
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [sections] should be a table of \"Arabic name\" = {{ en = ..., slug = ... }}")
+    out = []
+    for name, value in table.items():
+        place = f"{where}: [sections] {name!r}"
+        if isinstance(value, str):
+            value = {"en": value}
+        if not isinstance(value, dict) or not name.strip():
+            raise ConfigError(f"{place} should be {{ en = \"English name\", slug = \"url-name\" }} or a string")
+        unknown = sorted(set(value) - {"en", "slug"})
+        if unknown:
+            raise ConfigError(f"{place}: unknown key '{unknown[0]}' (known there: en, slug)")
+        en, slug = value.get("en"), value.get("slug")
+        for key, text in (("en", en), ("slug", slug)):
+            if text is not None and (not isinstance(text, str) or not text.strip()):
+                raise ConfigError(f"{place}: '{key}' should be a non-empty string, got {text!r}")
+        if slug is not None and (slug != slugify(slug) or not slug.isascii()):
+            raise ConfigError(f"{place}: slug {slug!r} is not a URL name; use lower-case letters, digits and '-' "
+                              f"(e.g. {slugify(slug.lower())!r})")
+        out.append((" ".join(name.split()), " ".join(en.split()) if en else None, slug))
+    return tuple(out)
 
 
 def translator_problem(translator: TranslatorConfig) -> str | None:
@@ -159,6 +189,7 @@ def load_config(path: Path | None = None, *, root: Path | None = None, **overrid
         max_file_bytes=_get(site, "max_file_bytes", int, 2_000_000, where),
         translator=translator,
         config_path=path if path.exists() else None,
+        sections=_sections(data.get("sections", {}), where),
     )
     for name, minimum in (("per_page", 1), ("feed_items", 1)):
         if getattr(config, name) < minimum:

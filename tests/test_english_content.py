@@ -251,7 +251,7 @@ def test_with_the_fake_translator_english_pages_hold_no_arabic_and_show_the_sect
     assert any("الدوحة" in t for t in sent) and any("عين اليوم" in t for t in sent)
     output = config.output_dir
     assert arabic_on_english_pages(output) == {}
-    assert len([p for p in (output / "en").glob("*/index.html") if p.parent.name != "search"]) == 10
+    assert len([p for p in (output / "en").glob("*/index.html") if p.parent.name not in ("search", "archive")]) == 10
 
     gulf = (output / "en" / "gulf" / "index.html").read_text(encoding="utf-8")
     assert '<span class="agency">SPA</span>' in gulf and _kicker(output / "en" / "gulf" / "index.html") == "Economy"
@@ -289,7 +289,7 @@ def test_offline_every_human_body_gives_an_english_page_with_no_arabic(tmp_path,
     config = make_config(content, translator="libre", translator_url=dead)
     report = build(config, quiet=True)
     humans = {"health", "ntrex-abcnews-306755", "ntrex-abcnews-306815", "000_0b3d9faf541c66ac"}
-    assert {p.parent.name for p in (config.output_dir / "en").glob("*/index.html")} == humans | {"search"}
+    assert {p.parent.name for p in (config.output_dir / "en").glob("*/index.html")} == humans | {"search", "archive"}
     assert report.english == 4 and len(report.untranslated) == 6
     assert arabic_on_english_pages(config.output_dir) == {}
     rosa = (config.output_dir / "en" / "ntrex-abcnews-306815" / "index.html").read_text(encoding="utf-8")

@@ -67,8 +67,9 @@ def served(tmp_path, make_config):
     (content / "rain.txt").write_text(WIRE, encoding="utf-8")
     templates = tmp_path / "templates"
     templates.mkdir()
-    for page in (ROOT / "templates").iterdir():
-        (templates / page.name).write_bytes(page.read_bytes())
+    for page in (ROOT / "templates").rglob("*.html"):
+        (templates / page.relative_to(ROOT / "templates")).parent.mkdir(exist_ok=True)
+        (templates / page.relative_to(ROOT / "templates")).write_bytes(page.read_bytes())
     # future=True: the articles are dated 2026-12-05, which may be ahead of this machine's clock (scheduling is
     # tests/test_schedule.py's subject, not this file's).
     config = replace(make_config(content, future=True), templates_dir=templates)

@@ -13,8 +13,9 @@ MAX_SLUG_CHARS = 80
 MAX_SLUG_BYTES = 120  # UTF-8 bytes: a folder name must fit 255 bytes on every filesystem, '-2' and the like included
 # Names Windows cannot create (with any extension): a Pages site is also checked out on Windows machines.
 _WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$", re.I)
-# Folders of each edition that are pages of the site itself (ar/search/: the search page).
-_SITE_FOLDERS = {"search"}
+# Folders of each edition that are pages of the site itself (ar/search/: the search page; ar/archive/, and the
+# ar/section/... and ar/day/... page kinds: digest/site/sections.py, days.py).
+_SITE_FOLDERS = {"search", "archive", "section", "day"}
 
 
 def slugify(stem: str) -> str:

@@ -62,22 +62,24 @@ _BODY_WRAP = {"ar": '<div dir="rtl" lang="ar">{}</div>', "en": '<div dir="ltr" l
 
 
 def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dict[str, object],
-             images: dict | None = None) -> bytes:
+             images: dict | None = None, *, title: str | None = None, description: str | None = None,
+             link_path: str | None = None, self_path: str | None = None) -> bytes:
     """`views` newest first; `published` maps slug -> aware datetime; `images` the published images by their path
-    below content/ (an item's leading image is its <enclosure>)."""
+    below content/ (an item's leading image is its <enclosure>). The edition's feed unless a page kind gives its
+    own channel (a section's feed: its title, description, page and feed path)."""
     images = images or {}
     items = views[: config.feed_items]
-    self_url = absolute_url(config, feed_path(lang))
-    home_url = absolute_url(config, home_path(lang))
+    self_url = absolute_url(config, self_path or feed_path(lang))
+    home_url = absolute_url(config, link_path or home_path(lang))
     last = max((published[v.slug] for v in items), default=None)
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" '
         'xmlns:content="http://purl.org/rss/1.0/modules/content/">',
         "<channel>",
-        f"<title>{feed_text(config.titles[lang])}</title>",
+        f"<title>{feed_text(title or config.titles[lang])}</title>",
         f"<link>{xml_text(home_url)}</link>",
-        f"<description>{feed_text(config.descriptions[lang] or config.titles[lang])}</description>",
+        f"<description>{feed_text(description or config.descriptions[lang] or config.titles[lang])}</description>",
         f"<language>{lang}</language>",
         f'<atom:link href={quoteattr(self_url)} rel="self" type="application/rss+xml"/>',
         f"<generator>{GENERATOR}</generator>",

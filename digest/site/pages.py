@@ -7,81 +7,34 @@ A page kind is two small functions:
 - `render(ctx, jobs)` makes the bytes of the pages whose `job` names this kind (in worker processes when there are
   many); a page may instead carry its bytes (`data`), or a function making them when it has to be written.
 
-Adding a kind (a section page, a day page): write its plan/render pair (here or in a module of its own), add a
-template under templates/, and append it to KINDS. Nothing in digest/build/ needs to know about it.
+Adding a kind: write its plan/render pair (and, for sitemap.xml, a function giving its URLs) in a module of its own,
+as sections.py and days.py do, importing the types from kinds.py; add a template under templates/, and append it
+to KINDS. Nothing in digest/build/ needs to know about it.
 """
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import Iterator
 
-from digest.config import Config
 from digest.site.feeds import rss_feed, sitemap
+from digest.site.days import plan_days, render_days, sitemap_days
+from digest.site.kinds import LANGS, Page, PageKind, RenderContext, Site, TeaserRef, content_hash as _hash
 from digest.site.media import plan_media
 from digest.site.render import ArticleView, PageRenderer, feed_path, home_page_count, home_path, search_path
-
-LANGS = ("ar", "en")
-
-
-class Page(NamedTuple):
-    path: str  # relative to the output folder
-    deps: tuple  # strings it is made from (fingerprints, content digests): its recipe is their hash
-    job: tuple | None = None  # (kind name, *arguments): rendered by that kind's render()
-    data: bytes | Callable[[], bytes] | None = None  # its bytes, or what makes them when it has to be written
-    site_wide: bool = False  # a change of it re-renders the whole site (the 404 page, static files)
-    tree: Path | None = None  # a folder copied as it is under `path` (static files)
-
-
-class TeaserRef(NamedTuple):
-    """A published article in one language, as lists and plans need it (the views are read only when rendered)."""
-    slug: str
-    lang: str
-    path: str
-    other_path: str | None
-    rkey: str  # key of its record: its page models in the build cache
-
-
-class Site(NamedTuple):
-    """What the page kinds plan from: per language, the published articles newest first, with the digests of
-    their full and teaser page models; `views` gives the models themselves (digest/build/shards.Views)."""
-    config: Config
-    fp: dict[str, str]  # fingerprints (digest/build/fingerprints.py), one per template by its file name
-    teasers: dict[str, list[TeaserRef]]
-    digests: dict[str, list[str]]
-    tdigests: dict[str, list[str]]
-    published: dict[str, object]  # slug -> publication datetime (feeds)
-    views: object
-    images: dict = {}  # path below content/ -> ImageFile: every image a published article uses (media.py)
-
-
-class RenderContext(NamedTuple):
-    renderer: PageRenderer
-    views: object  # .full(paths) -> [ArticleView], .teasers(lang) -> newest-first teaser views
-
-
-class PageKind(NamedTuple):
-    name: str
-    plan: Callable[[Site], Iterable[Page]]
-    render: Callable[[RenderContext, list[tuple]], Iterator[tuple[str, bytes]]] | None = None
-
-
-def _hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
+from digest.site.sections import plan_sections, render_sections, section_index, sitemap_sections
 
 # --- article pages: one per article and language --------------------------------------------------------------------
 def plan_articles(site: Site) -> Iterator[Page]:
     recipe_fp = site.fp["article.html"]
     for lang in LANGS:
         for ref, digest in zip(site.teasers[lang], site.digests[lang]):
-            yield Page(ref.path, (recipe_fp, digest), ("article", ref.path))
+            section = site.sections.link(lang, ref.slug)  # where its section label leads (sections.py)
+            yield Page(ref.path, (recipe_fp, digest, str(section)), ("article", ref.path, section))
 
 
 def render_articles(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, bytes]]:
     paths = [job[0] for job in jobs]
-    for path, view in zip(paths, ctx.views.full(paths)):
-        yield path, ctx.renderer.article_page(view)
+    for (_, section), view in zip(jobs, ctx.views.full(paths)):
+        yield view.path, ctx.renderer.article_page(view, section)
 
 
 # --- home pages: the digest by day, paginated; the site root is the first Arabic page -------------------------------
@@ -92,19 +45,24 @@ def plan_homes(site: Site) -> Iterator[Page]:
         count = home_page_count(len(tdigests), per_page)
         for number in range(1, count + 1):
             # Teasers only: a home page's recipe holds their digests (a body edit leaves it alone).
-            deps = (site.fp["index.html"], lang, str(number), str(count),
+            shown = site.teasers[lang][(number - 1) * per_page: number * per_page]
+            # The pages of the sections its teasers' labels lead to (sections.py), with the page's job.
+            links = tuple((ref.slug, link) for ref in shown if (link := site.sections.link(lang, ref.slug)))
+            deps = (site.fp["index.html"], lang, str(number), str(count), repr(links),
                     *tdigests[(number - 1) * per_page: number * per_page])
-            yield Page(home_path(lang, number), deps, ("home", lang, number))
+            yield Page(home_path(lang, number), deps, ("home", lang, number, links))
             if lang == "ar" and number == 1:
-                yield Page("index.html", (*deps, "root"), ("home", lang, number))  # the same render job
+                yield Page("index.html", (*deps, "root"), ("home", lang, number, links))  # the same render job
 
 
 def render_homes(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, bytes]]:
     numbers: dict[str, set[int]] = {}
-    for lang, number in jobs:
+    sections: dict[str, dict[str, str]] = {}
+    for lang, number, links in jobs:
         numbers.setdefault(lang, set()).add(number)
+        sections.setdefault(lang, {}).update(links)
     for lang, only in numbers.items():
-        yield from ctx.renderer.home_pages(lang, ctx.views.teasers(lang), only=only)
+        yield from ctx.renderer.home_pages(lang, ctx.views.teasers(lang), only=only, sections=sections[lang])
 
 
 # --- feeds: small, made every time and compared by their bytes -------------------------------------------------------
@@ -117,13 +75,16 @@ def plan_feeds(site: Site) -> Iterator[Page]:
 
 # --- sitemap: every page (10,000 URLs at 5,000 articles), made only when the pages it lists or the settings change --
 def plan_sitemap(site: Site) -> Iterator[Page]:
-    deps = (site.fp["site"], *(r.path + "|" + str(r.other_path) for r in site.teasers["ar"]),
-            *(r.path for r in site.teasers["en"]))
-    yield Page("sitemap.xml", deps, data=lambda: sitemap(site.config, sitemap_groups(site)))
+    groups = sitemap_groups(site)
+    deps = (site.fp["site"], *("|".join(f"{lang}={path}" for lang, path in group.items()) for group in groups))
+    yield Page("sitemap.xml", deps, data=lambda: sitemap(site.config, groups))
 
 
 def sitemap_groups(site: Site) -> list[dict[str, str]]:
-    """The sitemap's URLs, each with its language alternates (hreflang pairs)."""
+    """The sitemap's URLs, each with its language alternates (hreflang pairs): those of the home, search and
+    article pages, then those each other kind gives (its `sitemap`)."""
+    if site.sections is None:
+        site = site._replace(sections=section_index(site))
     per_page, teasers = site.config.per_page, site.teasers
     groups: list[dict[str, str]] = [{"ar": home_path("ar"), "en": home_path("en")},
                                     {"ar": search_path("ar"), "en": search_path("en")}]
@@ -135,6 +96,9 @@ def sitemap_groups(site: Site) -> list[dict[str, str]]:
         if ref.slug in english_slugs:
             group["en"] = ref.other_path
         groups.append(group)
+    for kind in KINDS:
+        if kind.sitemap is not None:
+            groups += kind.sitemap(site)
     return groups
 
 
@@ -168,12 +132,15 @@ KINDS: list[PageKind] = [
     PageKind("sitemap", plan_sitemap),
     PageKind("files", plan_files),
     PageKind("media", plan_media),
+    PageKind("section", plan_sections, render_sections, sitemap_sections),  # sections.py
+    PageKind("day", plan_days, render_days, sitemap_days),  # days.py: day pages and the archive
 ]
 _BY_NAME = {kind.name: kind for kind in KINDS}
 
 
 def plan_site(site: Site) -> list[Page]:
-    """Every output file of the site, kind by kind."""
+    """Every output file of the site, kind by kind (the sections worked out once, for the kinds that link to them)."""
+    site = site._replace(sections=section_index(site))
     return [page for kind in KINDS for page in kind.plan(site)]
 
 

@@ -68,6 +68,20 @@ def search_path(lang: str) -> str:
     return f"{lang}/search/index.html"
 
 
+def section_path(lang: str, slug: str, page: int = 1) -> str:
+    """A section's pages (digest/site/sections.py): ar/section/economy/, then ar/section/economy/page/2/."""
+    return f"{lang}/section/{slug}/index.html" if page == 1 else f"{lang}/section/{slug}/page/{page}/index.html"
+
+
+def day_path(lang: str, day_iso: str) -> str:
+    """The digest of one publication day (digest/site/days.py): ar/day/2024/05/01/."""
+    return f"{lang}/day/{day_iso[:4]}/{day_iso[5:7]}/{day_iso[8:10]}/index.html"
+
+
+def archive_path(lang: str) -> str:
+    return f"{lang}/archive/index.html"
+
+
 # output/pagefind/: Pagefind's bundle, which the search pages load; written after the pages (digest/build/searchindex.py).
 SEARCH_BUNDLE = "pagefind"
 
@@ -239,9 +253,24 @@ class PageRenderer:
             "media": lambda target: relative_src(path, target),  # an image below media/, percent-encoded
             "other_lang": OTHER[lang],
             "other_home_path": home_path(OTHER[lang]),
+            "archive": relative_url(path, archive_path(lang)),
+            # Where a day heading and a section label lead: every listed day has its page; a section's page is
+            # known to the page kind that renders (section_links), None when it has none in this language.
+            "day_link": lambda day_iso: relative_url(path, day_path(lang, day_iso)),
+            "section_link": lambda view: None,
             # Filled in by the page kind (frontend.article_head / home_head).
             "og": [], "twitter": [], "microdata": None, "noindex": False,
         }
+
+    def page_context(self, path: str, lang: str, title: str, description: str, alternates: dict[str, str],
+                     section_paths: dict[str, str] | None = None, canonical_path: str | None = None) -> dict:
+        """The `page` of a template (head data and link helpers), for page kinds in modules of their own;
+        `section_paths`: article slug -> its section's page, for the section labels of the teasers shown."""
+        page = self._page(path, lang, title, description, alternates, canonical_path)
+        if section_paths:
+            page["section_link"] = lambda view: (relative_url(path, section_paths[view.slug])
+                                                 if view.slug in section_paths else None)
+        return page
 
     def render(self, template: str, **context) -> bytes:
         compiled = self._templates.get(template)
@@ -249,11 +278,13 @@ class PageRenderer:
             compiled = self._templates[template] = self.env.get_template(template)
         return strip_unsafe_chars(compiled.render(**context)).encode("utf-8")
 
-    def article_page(self, view: ArticleView) -> bytes:
+    def article_page(self, view: ArticleView, section: str | None = None) -> bytes:
+        """`section`: the page of the article's section in this language, if it has one (the label links there)."""
         alternates = {view.lang: view.path}
         if view.other_path:
             alternates[OTHER[view.lang]] = view.other_path
-        page = self._page(view.path, view.lang, view.headline, view.summary, alternates)
+        page = self.page_context(view.path, view.lang, view.headline, view.summary, alternates,
+                                 {view.slug: section} if section else None)
         page.update(article_head(
             lang=view.lang, url=page["canonical"], headline=view.headline, summary=view.summary,
             date_iso=view.date_iso, site_title=page["site_title"], site_url=absolute_url(self.config, home_path(view.lang)),
@@ -263,10 +294,11 @@ class PageRenderer:
                    view.image.alt) if view.image else None))
         return self.render("article.html", page=page, article=view)
 
-    def home_pages(self, lang: str, views: list[ArticleView],
-                   only: Container[int] | None = None) -> Iterator[tuple[str, bytes]]:
+    def home_pages(self, lang: str, views: list[ArticleView], only: Container[int] | None = None,
+                   sections: dict[str, str] | None = None) -> Iterator[tuple[str, bytes]]:
         """The digest: articles grouped by day, newest first, `per_page` per page, then numbered archives.
-        `only`: page numbers to render (incremental builds render just the pages whose content changed)."""
+        `only`: page numbers to render (incremental builds render just the pages whose content changed);
+        `sections`: article slug -> the page of its section (the teasers' section labels link there)."""
         per_page = self.config.per_page
         count = home_page_count(len(views), per_page)
         for number in range(1, count + 1):
@@ -278,7 +310,8 @@ class PageRenderer:
             other = OTHER[lang]
             if number == 1:
                 alternates[other] = home_path(other)
-            page = self._page(path, lang, self.config.titles[lang], self.config.descriptions[lang], alternates)
+            page = self.page_context(path, lang, self.config.titles[lang], self.config.descriptions[lang],
+                                     alternates, sections)
             page.update(self._home_head(page, lang, alternates))
             days: list[tuple[str, str, list[ArticleView]]] = []
             for view in chunk:
@@ -294,8 +327,8 @@ class PageRenderer:
             yield path, self.render("index.html", page=page, days=days, pagination=pagination)
             if number == 1 and lang == "ar":
                 # The site root shows the Arabic digest; its canonical URL is /ar/.
-                root_page = self._page("index.html", lang, self.config.titles[lang],
-                                       self.config.descriptions[lang], alternates, canonical_path=path)
+                root_page = self.page_context("index.html", lang, self.config.titles[lang],
+                                              self.config.descriptions[lang], alternates, sections, canonical_path=path)
                 root_page.update(self._home_head(root_page, lang, alternates))
                 root_pagination = dict(pagination, older=relative_url("index.html", home_path(lang, 2))
                                        if count > 1 else None)
@@ -331,6 +364,6 @@ class PageRenderer:
         # 404.html is served from any depth, so its links must be absolute paths.
         base = self.config.base_path
         page.update(home=base + "ar/", feed=base + feed_path("ar"), other_feed=base + feed_path("en"),
-                    search=base + "ar/search/",
+                    search=base + "ar/search/", archive=base + "ar/archive/",
                     asset=lambda name: f"{base}static/{name}", link=lambda target: base + target)
         return self.render("404.html", page=page)

@@ -1,0 +1,202 @@
+"""Section pages and feeds: a page kind (digest/site/pages.py lists it in KINDS).
+
+Every section has, in each language where it has stories, pages `<lang>/section/<slug>/` (paginated like the home
+pages: `.../page/2/`) and a feed `<lang>/section/<slug>/feed.xml`. Section labels on teasers and article pages link
+to the page of the article's section (Site.sections, worked out once per build by `section_index`).
+
+What a section is, and its URL name (the slug), stable from build to build:
+- Articles are grouped by their Arabic section, compared folded (digest.read.table_key: hamza forms, final
+  yaa/taa marbuta, spaces, tatweel and diacritics do not make another section).
+- A name in site.toml's [sections] gets the slug given there, else the slug of the English name given there.
+  A name of the built-in table of common sections (digest.read.SECTIONS: اقتصاد -> Economy) gets the slug of
+  that English name. Names given the same slug this way are one section (اقتصاد and اقتصادي are both Economy).
+- Any other name gets its Arabic letters transliterated (digest.editor.transliterate: 'الرياضة المحلية' ->
+  'alryada-almhlya'); when nothing is left, 'section-' and 8 hex digits of a hash of the name. Two different
+  names giving one slug: the section whose oldest story is older keeps it, the other gets '-2' ('-3', ...).
+- The English name: [sections], else the built-in table, else the one the translation stage gave the section
+  label of its English stories (the most common, ties to the newest). A section has an English page when it has
+  English stories and an English name; until then (translation pending) only its Arabic page.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Iterator
+
+from digest.editor import transliterate
+from digest.read import SECTIONS, slugify, table_key
+from digest.site.days import group_by_day
+from digest.site.feeds import rss_feed
+from digest.site.frontend import home_head
+from digest.site.kinds import LANGS, Page, RenderContext, Site
+from digest.site.render import OTHER, absolute_url, home_page_count, home_path, relative_url, section_path
+
+MAX_SLUG_CHARS = 60
+
+
+def section_feed_path(lang: str, slug: str) -> str:
+    return f"{lang}/section/{slug}/feed.xml"
+
+
+@dataclass
+class Section:
+    slug: str
+    names: dict[str, str]  # language -> the name shown; no "en" while the English name is unknown
+    members: dict[str, list[int]] = field(default_factory=lambda: {"ar": [], "en": []})  # teaser indices, newest first
+
+    def has_page(self, lang: str) -> bool:
+        return bool(self.members[lang]) and lang in self.names
+
+
+@dataclass
+class SectionIndex:
+    sections: list[Section]  # by slug
+    of_article: dict[str, Section]  # article slug -> its section
+
+    def link(self, lang: str, article_slug: str) -> str | None:
+        """The first page of the article's section in `lang`, or None (no section, or no page in that language)."""
+        section = self.of_article.get(article_slug)
+        return section_path(lang, section.slug) if section and section.has_page(lang) else None
+
+
+def transliterated_slug(name: str) -> str:
+    """An Arabic name's URL name: its words transliterated, joined by '-', cut at a word within 60 characters."""
+    slug = ""
+    for word in transliterate(name).split():
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > MAX_SLUG_CHARS:
+            slug = slug or word[:MAX_SLUG_CHARS]
+            break
+        slug = candidate
+    if not re.search("[a-z]", slug):
+        return "section-" + hashlib.blake2b(table_key(name).encode(), digest_size=4).hexdigest()
+    return slug
+
+
+def _most_common(names: list[str]) -> str:
+    return Counter(names).most_common(1)[0][0]  # ties: the first listed (the newest story's)
+
+
+def section_index(site: Site) -> SectionIndex:
+    """Sections of the published articles, with their slugs, names and members in each language."""
+    configured = {table_key(name): (en, slug) for name, en, slug in site.config.sections}
+    groups: dict[str, dict] = {}  # group key -> arabic names, fixed English names, members
+    group_of: dict[str, str] = {}  # article slug -> group key
+    ar_refs = site.teasers["ar"]
+    for index, view in enumerate(site.views.teasers("ar")[:]):
+        if not view.section:
+            continue
+        folded = table_key(view.section) or view.section
+        en, slug = configured.get(folded, (None, None))
+        en = en or SECTIONS.get(folded)
+        slug = slug or (slugify(en) if en else None)
+        key = f"slug:{slug}" if slug else f"name:{folded}"
+        group = groups.setdefault(key, {"slug": slug, "ar": [], "fixed_en": [], "en": [],
+                                        "members": {"ar": [], "en": []}})
+        group["ar"].append(view.section)
+        if en:
+            group["fixed_en"].append(en)
+        group["members"]["ar"].append(index)
+        group_of[ar_refs[index].slug] = key
+    en_refs = site.teasers["en"]
+    for index, view in enumerate(site.views.teasers("en")[:]):
+        key = group_of.get(en_refs[index].slug)
+        if key is not None:
+            groups[key]["members"]["en"].append(index)
+            if view.section:
+                groups[key]["en"].append(view.section)
+    # Fixed slugs first; the others in the order their sections appeared (oldest story), each taking a free name.
+    taken = {g["slug"] for g in groups.values() if g["slug"]}
+
+    def oldest(key: str) -> tuple:
+        return (site.published[ar_refs[groups[key]["members"]["ar"][-1]].slug], key)
+
+    for key in sorted((k for k, g in groups.items() if not g["slug"]), key=oldest):
+        base = transliterated_slug(groups[key]["ar"][0])
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        groups[key]["slug"] = slug
+        taken.add(slug)
+    sections: dict[str, Section] = {}
+    for key, g in groups.items():
+        names = {"ar": _most_common(g["ar"])}
+        english = g["fixed_en"] or g["en"]
+        if english:
+            names["en"] = _most_common(english)
+        sections[key] = Section(g["slug"], names, g["members"])
+    return SectionIndex(sorted(sections.values(), key=lambda s: s.slug),
+                        {slug: sections[key] for slug, key in group_of.items()})
+
+
+# --- the page kind ---------------------------------------------------------------------------------------------------
+def plan_sections(site: Site) -> Iterator[Page]:
+    per_page, fp = site.config.per_page, site.fp["section.html"]
+    for section in site.sections.sections:
+        for lang in LANGS:
+            if not section.has_page(lang):
+                continue
+            members, name = section.members[lang], section.names[lang]
+            other = section_path(OTHER[lang], section.slug) if section.has_page(OTHER[lang]) else None
+            count = home_page_count(len(members), per_page)
+            for number in range(1, count + 1):
+                shown = tuple(members[(number - 1) * per_page: number * per_page])
+                alternate = other if number == 1 else None
+                job = ("section", lang, section.slug, name, number, count, alternate, shown)
+                deps = (fp, *map(str, job[1:7]), *(site.tdigests[lang][i] for i in shown))
+                yield Page(section_path(lang, section.slug, number), deps, job)
+            top = tuple(members[: site.config.feed_items])
+            deps = (site.fp["site"], lang, section.slug, name, *(site.digests[lang][i] for i in top))
+            yield Page(section_feed_path(lang, section.slug), deps,
+                       data=partial(_section_feed, site, lang, section.slug, name, top))
+
+
+def _section_feed(site: Site, lang: str, slug: str, name: str, members: tuple[int, ...]) -> bytes:
+    paths = [site.teasers[lang][i].path for i in members]
+    title = f"{site.config.titles[lang]} · {name}"
+    return rss_feed(site.config, lang, site.views.full(paths), site.published, title=title,
+                    link_path=section_path(lang, slug), self_path=section_feed_path(lang, slug),
+                    description=_description(lang, name, site.config.titles[lang]))
+
+
+def _description(lang: str, name: str, site_title: str) -> str:
+    return (f"أخبار قسم «{name}» في {site_title}، الأحدث أولًا." if lang == "ar"
+            else f"Stories in {name} from {site_title}, newest first.")
+
+
+def render_sections(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, bytes]]:
+    renderer, config = ctx.renderer, ctx.renderer.config
+    for lang, slug, name, number, count, alternate, shown in jobs:
+        path = section_path(lang, slug, number)
+        alternates = {lang: path, **({OTHER[lang]: alternate} if alternate else {})}
+        title = f"{name} · {config.titles[lang]}"
+        description = _description(lang, name, config.titles[lang])
+        page = renderer.page_context(path, lang, title, description, alternates)
+        page.update(home_head(lang=lang, url=page["canonical"], title=title, description=description,
+                              site_url=absolute_url(config, home_path(lang)), other_lang=OTHER[lang],
+                              other_url=absolute_url(config, alternate) if alternate else None))
+        teasers = ctx.views.teasers(lang)
+        pagination = {
+            "number": number, "count": count,
+            "newer": relative_url(path, section_path(lang, slug, number - 1)) if number > 1 else None,
+            "older": relative_url(path, section_path(lang, slug, number + 1)) if number < count else None,
+        }
+        yield path, renderer.render("section.html", page=page, name=name, pagination=pagination,
+                                    section_feed=relative_url(path, section_feed_path(lang, slug)),
+                                    days=group_by_day([teasers[i] for i in shown]))
+
+
+def sitemap_sections(site: Site) -> list[dict[str, str]]:
+    groups = []
+    for section in site.sections.sections:
+        first = {lang: section_path(lang, section.slug) for lang in LANGS if section.has_page(lang)}
+        if first:
+            groups.append(first)
+        for lang in LANGS:
+            if section.has_page(lang):
+                count = home_page_count(len(section.members[lang]), site.config.per_page)
+                groups += [{lang: section_path(lang, section.slug, n)} for n in range(2, count + 1)]
+    return groups
