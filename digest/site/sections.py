@@ -31,7 +31,7 @@ from digest.read import SECTIONS, slugify, table_key
 from digest.site.days import group_by_day
 from digest.site.feeds import rss_feed
 from digest.site.frontend import home_head
-from digest.site.kinds import LANGS, Page, RenderContext, Site
+from digest.site.kinds import LANGS, Page, RenderContext, Site, content_hash
 from digest.site.render import OTHER, absolute_url, home_page_count, home_path, relative_url, section_path
 
 MAX_SLUG_CHARS = 60
@@ -135,6 +135,8 @@ def section_index(site: Site) -> SectionIndex:
 # --- the page kind ---------------------------------------------------------------------------------------------------
 def plan_sections(site: Site) -> Iterator[Page]:
     per_page, fp = site.config.per_page, site.fp["section.html"]
+    # A feed item's <enclosure> gives its image's length: an image whose bytes change remakes the section feeds.
+    images = content_hash(repr(sorted(site.images.items())).encode())
     for section in site.sections.sections:
         for lang in LANGS:
             if not section.has_page(lang):
@@ -149,7 +151,7 @@ def plan_sections(site: Site) -> Iterator[Page]:
                 deps = (fp, *map(str, job[1:7]), *(site.tdigests[lang][i] for i in shown))
                 yield Page(section_path(lang, section.slug, number), deps, job)
             top = tuple(members[: site.config.feed_items])
-            deps = (site.fp["site"], lang, section.slug, name, *(site.digests[lang][i] for i in top))
+            deps = (site.fp["site"], images, lang, section.slug, name, *(site.digests[lang][i] for i in top))
             yield Page(section_feed_path(lang, section.slug), deps,
                        data=partial(_section_feed, site, lang, section.slug, name, top))
 
@@ -157,7 +159,7 @@ def plan_sections(site: Site) -> Iterator[Page]:
 def _section_feed(site: Site, lang: str, slug: str, name: str, members: tuple[int, ...]) -> bytes:
     paths = [site.teasers[lang][i].path for i in members]
     title = f"{site.config.titles[lang]} · {name}"
-    return rss_feed(site.config, lang, site.views.full(paths), site.published, title=title,
+    return rss_feed(site.config, lang, site.views.full(paths), site.published, site.images, title=title,
                     link_path=section_path(lang, slug), self_path=section_feed_path(lang, slug),
                     description=_description(lang, name, site.config.titles[lang]))
 
