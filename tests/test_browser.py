@@ -414,3 +414,71 @@ def test_search_box_is_mirrored_in_arabic_and_drawn_in_the_site_faces(browser, s
     assert (box["clear_mid"] < box["input_mid"]) == (lang == "ar"), box
     assert "search-icon.svg" in box["icon_mask"], box  # our icon, not Pagefind's data: URL
     assert box["font"].startswith('"Noto Naskh Arabic"') == (lang == "ar"), box
+
+
+# --- the front page ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def front_url(tmp_path_factory):
+    from dataclasses import replace
+
+    from digest.build.pipeline import build
+    from digest.config import load_config
+    from front_site import write_front_content
+
+    tmp = tmp_path_factory.mktemp("front-site")
+    write_front_content(tmp / "content")
+    config = load_config(ROOT / "site.toml", root=ROOT, content=tmp / "content", output=tmp / "output",
+                         translator="none")
+    config = replace(config, translator=replace(config.translator, memory_dir=str(tmp / "memory")))
+    build(config, quiet=True)
+    with SiteServer(config.output_dir, "/") as url:
+        yield url
+
+
+# Every image loaded (lazy ones made eager first), and the boxes of the lead, its parts and each teaser row.
+FRONT_GEOMETRY = """(async () => {
+  const images = [...document.querySelectorAll('main img')];
+  images.forEach(img => { img.loading = 'eager'; });
+  await Promise.all(images.map(img => img.decode().catch(() => null)));
+  const box = el => { const r = el.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top,
+                                                                     width: r.width}; };
+  const lead = document.querySelector('.lead');
+  return {
+    images: images.map(img => ({src: img.getAttribute('src'), natural: img.naturalWidth})),
+    lead: box(lead), leadImage: box(lead.querySelector('.lead-image')), leadText: box(lead.querySelector('.lead-text')),
+    lists: [...document.querySelectorAll('.teasers')].map(ol => ({box: box(ol),
+                                                                   items: [...ol.children].map(box)})),
+    scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+  };
+})()"""
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_front_page_leads_with_the_newest_story_and_fills_its_rows(browser, front_url, lang):
+    """Desktop (1280 px) and phone (390 px) screenshots of the front page are saved in build/screenshots/
+    (front-<lang>-desktop.png, front-<lang>-phone.png) for people to look at."""
+    browser.viewport(1280, 900)
+    browser.goto(f"{front_url}{lang}/index.html")
+    desktop = browser.evaluate(FRONT_GEOMETRY)
+    browser.screenshot(SCREENSHOTS / f"front-{lang}-desktop.png", full_page=True)
+    assert desktop["images"] and all(img["natural"] > 0 for img in desktop["images"]), desktop["images"]
+    teaser_widths = [item["width"] for ol in desktop["lists"] for item in ol["items"]]
+    assert desktop["lead"]["width"] > 1.5 * min(teaser_widths)
+    # The lead's image sits at the start of the line: the right in Arabic, the left in English.
+    image, text = desktop["leadImage"], desktop["leadText"]
+    assert (image["left"] > text["left"]) if lang == "ar" else (image["left"] < text["left"])
+    for ol in desktop["lists"]:  # no row of teasers leaves columns empty: each reaches across the list
+        rows: dict[int, list[dict]] = {}
+        for item in ol["items"]:
+            rows.setdefault(round(item["top"]), []).append(item)
+        for row in rows.values():
+            span = max(i["right"] for i in row) - min(i["left"] for i in row)
+            assert span >= ol["box"]["width"] - 2, (lang, ol)
+    browser.viewport(390, 844, mobile=True)
+    browser.goto(f"{front_url}{lang}/index.html")
+    phone = browser.evaluate(FRONT_GEOMETRY)
+    browser.screenshot(SCREENSHOTS / f"front-{lang}-phone.png", full_page=True)
+    assert phone["scrollWidth"] <= phone["innerWidth"]
+    assert all(img["natural"] > 0 for img in phone["images"])
+    for ol in phone["lists"]:  # one column
+        assert all(abs(item["width"] - ol["box"]["width"]) < 2 for item in ol["items"])

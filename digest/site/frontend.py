@@ -98,6 +98,28 @@ def describe(text: str | None, limit: int = 160) -> str:
     return cut + "…"
 
 
+TEASER_WORDS = 30  # a teaser's summary: whole sentences within this many words (the full one is on the page)
+
+
+def teaser_text(summary: str | None, words: int = TEASER_WORDS) -> str:
+    """The start of a summary for a teaser: one or two whole sentences within `words` words; the first sentence
+    alone when it is longer, cut at a word near the budget (with '…') only when it runs past 1.5 times it."""
+    from digest.language import split_sentences
+
+    sentences = split_sentences(" ".join((summary or "").split()))
+    if not sentences:
+        return ""
+    kept, count = [sentences[0]], len(sentences[0].split())
+    for sentence in sentences[1:2]:
+        if count + len(sentence.split()) > words:
+            break
+        kept.append(sentence)
+        count += len(sentence.split())
+    if count > words * 1.5:
+        return " ".join(kept[0].split()[:words]).rstrip("،,;:.-–") + "…"
+    return " ".join(kept)
+
+
 def microdata(data: dict) -> Markup:
     """A hidden schema.org microdata item for `data` (JSON-LD-shaped: "@type", "@id", nested dicts):
     URLs become <link itemprop href>, other values <meta itemprop content>, nested objects nested items."""

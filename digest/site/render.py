@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from digest.config import Config
 from digest.translate import META_FIELDS
-from digest.site.frontend import article_head, home_head, isolate, isolate_html
+from digest.site.frontend import article_head, home_head, isolate, isolate_html, teaser_text
 from digest.model import Article, English, Summary
 from digest.read import ImageFile
 from digest.site import safety
@@ -146,6 +146,7 @@ class ArticleView:
     draft: bool = False  # a draft published by `build --drafts` or `serve`: marked "مسودة" / "Draft"
     image: Lead | None = None  # the image leading the article (teaser thumbnail, og:image, feed enclosure)
     cover: bool = False  # the article page shows `image` above the text (front matter `image:` not in the body)
+    blurb: str = ""  # the summary's first sentence or two, for teasers (frontend.teaser_text)
 
 
 def article_views(config: Config, article: Article, summary: Summary, english: English | None,
@@ -167,7 +168,7 @@ def article_views(config: Config, article: Article, summary: Summary, english: E
     common = dict(slug=article.slug, date_iso=date_iso, flash=article.flash, draft=article.draft,
                   time_display=article.published.strftime("%H:%M") if article.timed else None)
     views = {"ar": ArticleView(
-        lang="ar", headline=article.headline, summary=summary.text,
+        lang="ar", headline=article.headline, summary=summary.text, blurb=teaser_text(summary.text),
         **with_images(paragraphs_html([" ".join(p) for p in article.paragraphs], article.is_markdown),
                       article_path("ar", article.slug)),
         date_display=localized_date(article.published, "ar"), path=article_path("ar", article.slug),
@@ -176,7 +177,7 @@ def article_views(config: Config, article: Article, summary: Summary, english: E
     if has_english:
         body_is_markdown = article.is_markdown or english.status.get("body") == "human"
         views["en"] = ArticleView(
-            lang="en", headline=english.title, summary=english.summary,
+            lang="en", headline=english.title, summary=english.summary, blurb=teaser_text(english.summary),
             **with_images(paragraphs_html(list(english.paragraphs), body_is_markdown), article_path("en", article.slug)),
             date_display=localized_date(article.published, "en"),
             path=article_path("en", article.slug), other_path=article_path("ar", article.slug),
