@@ -140,9 +140,9 @@ def test_images_are_copied_once_to_media_and_shown_on_both_language_pages(image_
     assert (out / "media/images/cover.png").read_bytes() == (config.content_dir / "images/cover.png").read_bytes()
     for lang in ("ar", "en"):
         page = (out / lang / "library" / "index.html").read_text(encoding="utf-8")
-        assert '<figure class="cover"><img src="../../media/images/cover.png" alt="" width="120" height="60">' in page
+        assert '<figure class="cover"><img src="../../media/images/cover.png" alt="" width="80" height="40">' in page
         hall_alt = "قاعة القراءة" if lang == "ar" else "The reading hall"
-        assert (f'<img src="../../media/images/hall.png" alt="{hall_alt}" width="40" height="30" loading="lazy"'
+        assert (f'<img src="../../media/images/hall.png" alt="{hall_alt}" width="26" height="20" loading="lazy"'
                 in page)
         assert 'src="https://example.org/photo.jpg"' in page  # an address elsewhere stays as written
         assert "missing.png" not in page and ("صورة مفقودة" if lang == "ar" else "A missing picture") in page
@@ -155,7 +155,8 @@ def test_images_are_copied_once_to_media_and_shown_on_both_language_pages(image_
             in home)
     assert 'src="media/pics/first.gif"' in (out / "index.html").read_text(encoding="utf-8")
     gallery = (out / "ar/gallery/index.html").read_text(encoding="utf-8")
-    assert '<img src="../../media/pics/first.gif" alt="أول صورة" width="16" height="9"' in gallery
+    # Drawn at two thirds of their pixels at most (sharp on 1.5-2x screens), in their proportions.
+    assert '<img src="../../media/pics/first.gif" alt="أول صورة" width="10" height="6"' in gallery
     assert not broken_links(out, config.base_path)
 
 
@@ -261,8 +262,8 @@ def test_a_changed_image_is_copied_again_and_its_pages_remade_only_when_its_size
     build(config, quiet=True)
     for lang in ("ar", "en"):
         page = (out / lang / "library" / "index.html").read_text(encoding="utf-8")
-        assert 'width="200" height="100"' in page
-    assert 'width="16" height="9"' in (out / "ar/gallery/index.html").read_text(encoding="utf-8")
+        assert 'width="133" height="66"' in page
+    assert 'width="10" height="6"' in (out / "ar/gallery/index.html").read_text(encoding="utf-8")
     cover.unlink()  # gone: a warning, the pages still build, the copy is removed
     report = build(config, quiet=True)
     assert not (out / "media/images/cover.png").exists()

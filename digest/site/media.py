@@ -3,8 +3,10 @@ article (teaser thumbnail, og:image, the feed's enclosure), and the page kind th
 
 Every image an article uses is published once, at `media/<its path below content/>` (content/images/x.png ->
 media/images/x.png), whichever language's page shows it. Files are copied byte for byte (not resized). In a body,
-each local <img> gets that file's address relative to the page, its real width and height (no layout shift) and
-loading="lazy"; an image that cannot be published leaves its alt text instead (the reader warned once).
+each local <img> gets that file's address relative to the page, a width and height in its real proportions (no
+layout shift; two thirds of its pixels, shown_size) and loading="lazy"; an image that cannot be published leaves
+its alt text instead (the reader warned once). Teaser thumbnails and the front page's lead image are cropped to a
+frame by CSS (object-fit) and carry the real size in pixels.
 """
 from __future__ import annotations
 
@@ -37,12 +39,23 @@ def relative_src(page_path: str, target: str) -> str:
     return "../" * depth + url_path(target)
 
 
+def shown_size(width: int, height: int) -> tuple[int, int]:
+    """The size an image is drawn at in an article (at most; narrower columns scale it down): two thirds of its
+    pixels, so that it stays sharp on screens of 1.5 to 2 device pixels per CSS pixel (images are copied as they
+    are, with no larger version to offer them)."""
+    return max(1, width * 2 // 3), max(1, height * 2 // 3)
+
+
 class Lead(NamedTuple):
     """The image that leads an article: media path, size in pixels, alt text in the page's language."""
     path: str
     width: int
     height: int
     alt: str
+
+    @property
+    def shown(self) -> tuple[int, int]:
+        return shown_size(self.width, self.height)
 
 
 def place_images(body_html: str, article_rel: str, page_path: str,
@@ -65,8 +78,9 @@ def place_images(body_html: str, article_rel: str, page_path: str,
             return html.escape(alt, quote=False)
         alts.setdefault(rel, alt)
         extra = "".join(f' {name}="{html.escape(attrs[name])}"' for name in _KEPT if name in attrs)
+        width, height = shown_size(image.width, image.height)
         return (f'<img src="{html.escape(relative_src(page_path, media_path(rel)))}" alt="{html.escape(alt)}"'
-                f'{extra} width="{image.width}" height="{image.height}" loading="lazy" decoding="async">')
+                f'{extra} width="{width}" height="{height}" loading="lazy" decoding="async">')
 
     return _IMG.sub(rewrite, body_html), alts
 
