@@ -69,7 +69,11 @@ def git_environment() -> dict[str, str]:
     """The environment for git: no system or global config, no pager, no prompt, no inherited repository."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_PAGER="cat", PAGER="cat",
-               GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", GIT_ASKPASS="false", SSH_ASKPASS="false")
+               GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", GIT_ASKPASS="false", SSH_ASKPASS="false",
+               # A partial clone whose objects are missing makes git fetch them from its promisor remote, and the
+               # repository config chooses that remote (ext::<command>, a local path with remote.*.uploadpack) and
+               # may allow its protocol itself (protocol.ext.allow beats a command-line protocol.allow): never fetch.
+               GIT_NO_LAZY_FETCH="1", GIT_ALLOW_PROTOCOL="")
     return env
 
 
