@@ -9,6 +9,7 @@ from typing import Any
 from digest.translate import BACKENDS, KEY_ENV, TranslatorConfig
 
 LANGUAGES = ("ar", "en")
+MAX_FILE_BYTES_LIMIT = 100_000_000  # the largest max_file_bytes accepted: each content file is read whole
 
 
 class ConfigError(Exception):
@@ -66,6 +67,8 @@ def _check_backend(name: str, where: str) -> str:
 
 def _get(table: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any, where: str) -> Any:
     value = table.get(key, default)
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):  # true is an int
+        raise ConfigError(f"{where}: '{key}' should be {getattr(kind, '__name__', kind)}, got {value!r}")
     if value is not None and not isinstance(value, kind):
         raise ConfigError(f"{where}: '{key}' should be {getattr(kind, '__name__', kind)}, got {value!r}")
     return value
@@ -157,6 +160,9 @@ def load_config(path: Path | None = None, *, root: Path | None = None, **overrid
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except RecursionError:  # tomllib recurses once per nested array or inline table
+            raise ConfigError(f"{path}: arrays or inline tables nested too deeply to read; site.toml holds "
+                              "plain 'key = value' lines") from None
     where = str(path)
     _check_keys(data, where)
     site = data.get("site", {})
@@ -191,9 +197,18 @@ def load_config(path: Path | None = None, *, root: Path | None = None, **overrid
         config_path=path if path.exists() else None,
         sections=_sections(data.get("sections", {}), where),
     )
-    for name, minimum in (("per_page", 1), ("feed_items", 1)):
-        if getattr(config, name) < minimum:
-            raise ConfigError(f"{where}: '{name}' must be at least {minimum}")
+    for name, minimum, maximum in (("per_page", 1, None), ("feed_items", 1, None), ("summary_words", 1, None),
+                                   ("summary_sentences", 1, None), ("max_file_bytes", 1, MAX_FILE_BYTES_LIMIT)):
+        value = getattr(config, name)
+        if value is not None and value < minimum:
+            raise ConfigError(f"{where}: '{name}' must be at least {minimum}, got {value}")
+        if value is not None and maximum is not None and value > maximum:
+            raise ConfigError(f"{where}: '{name}' must be at most {maximum:,} (a file that size is read into "
+                              f"memory whole), got {value:,}")
+    tr = config.translator
+    if not (0 < tr.timeout <= 3600) or not (0 <= tr.retries <= 100) or not (1 <= tr.concurrency <= 64):
+        raise ConfigError(f"{where}: [translator] timeout must be over 0 and at most 3600 seconds, retries 0 to "
+                          f"100 and concurrency 1 to 64; got {tr.timeout}, {tr.retries}, {tr.concurrency}")
     return apply_overrides(config, **overrides)
 
 

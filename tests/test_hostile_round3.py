@@ -51,3 +51,53 @@ def test_a_partial_clone_never_fetches_from_its_promisor_remote(tmp_path):
     marker.unlink()
     git_first_commit_times(content)
     assert not marker.exists()
+
+
+def _build(tmp_path: Path, content: Path, *config_lines: str) -> subprocess.CompletedProcess:
+    site = tmp_path / "site.toml"
+    site.write_text("\n".join(config_lines) + "\n", encoding="utf-8")
+    return subprocess.run(["bash", "-c", 'ulimit -v 4194304; exec "$@"', "-", sys.executable,
+                           str(ROOT / "generate.py"), "--config", str(site), "build", "--content", str(content),
+                           "--output", str(tmp_path / "out"), "--translator", "none", "-q"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+
+
+def test_file_names_that_are_not_utf8_build_to_the_end(tmp_path):
+    """The untranslated list (written after the pages) failed on a name with bytes that are not UTF-8."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "good.txt").write_text(GOOD, encoding="utf-8")
+    with open(os.fsencode(content) + b"/caf\xe9.md", "wb") as handle:
+        handle.write(md("title: خبر باسم ملف بترميز قديم\ndate: 2015-08-11").encode())
+    run = _build(tmp_path, content)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    assert "caf\\udce9.md" in (tmp_path / "out" / ".." / ".cache" / "digest" / "untranslated.txt").read_text()
+
+
+@pytest.mark.parametrize("lines, says", [
+    (["[site]", "max_file_bytes = 6000000000"], "at most 100,000,000"),   # was a 6 GB read buffer: MemoryError
+    (["[site]", "max_file_bytes = 9223372036854775807"], "at most"),      # was OverflowError
+    (["[site]", "max_file_bytes = 0"], "at least 1"),                     # refused every article: exit 3
+    (["[site]", "summary_words = -5"], "at least 1"),
+    (["[site]", "summary_sentences = 0"], "at least 1"),
+    (["[site]", "per_page = true"], "should be int"),
+    (["[translator]", "timeout = nan"], "timeout"),
+    (["[translator]", "concurrency = 9223372036854775807"], "concurrency"),
+    (["x = " + "[" * 3000 + "]" * 3000], "nested too deeply"),            # was RecursionError in tomllib
+    (["x = " + "{a = " * 2000 + "1" + "}" * 2000], "nested too deeply"),
+])
+def test_config_values_that_broke_the_build_are_refused(tmp_path, lines, says):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "good.txt").write_text(GOOD, encoding="utf-8")
+    run = _build(tmp_path, content, *lines)
+    assert run.returncode == 2 and "Traceback" not in run.stderr and says in run.stderr, run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_large_limit_reads_a_small_file_without_a_buffer_of_the_limit(tmp_path):
+    from digest.read import read_bounded
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"x" * 3000)
+    assert read_bounded(path, 10 ** 15) == b"x" * 3000  # os.read(fd, 10**15) was a MemoryError

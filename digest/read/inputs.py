@@ -7,6 +7,9 @@ import stat
 from pathlib import Path
 
 
+_CHUNK = 1 << 20
+
+
 class InputRefused(ValueError):
     """The file is not a regular file, or is over the size limit; str() says which, for a one-line message."""
 
@@ -19,10 +22,13 @@ def read_bounded(path: Path | str, max_bytes: int) -> bytes:
     _check(info, max_bytes)
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     try:
-        _check(os.fstat(fd), max_bytes)
+        info = os.fstat(fd)
+        _check(info, max_bytes)
         chunks, size = [], 0
         while size <= max_bytes:
-            chunk = os.read(fd, max_bytes + 1 - size)
+            # os.read allocates the count it is asked for: ask for what stat said is there (plus one byte, to see
+            # growth), never for max_bytes at once (a limit of 6 GB would be a 6 GB buffer for a 1 KB file)
+            chunk = os.read(fd, min(max_bytes + 1 - size, max(info.st_size + 1 - size, _CHUNK)))
             if not chunk:
                 break
             chunks.append(chunk)
