@@ -103,7 +103,9 @@ def _write_untranslated(report: BuildReport, config: Config) -> Path | None:
         if not report.untranslated:
             path.unlink(missing_ok=True)
             return None
-        data = "".join(f"{p}\n" for p in report.untranslated).encode("utf-8")
+        # one line per file whatever its name: controls escaped as in messages, bytes that were not UTF-8 in the
+        # name (surrogate escapes) written as \udcff rather than failing the build at its last step
+        data = "".join(f"{one_line(p)}\n" for p in report.untranslated).encode("utf-8", "backslashreplace")
         if not path.is_file() or path.read_bytes() != data:  # a no-change build rewrites nothing
             write_atomic(path, data)
     except OSError:  # a cache folder we cannot write: the count and the first names are still printed
