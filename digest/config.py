@@ -1,6 +1,7 @@
 """Site configuration: `site.toml` at the project root -> Config."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,15 +48,30 @@ class Config:
         return urlsplit(self.base_url).path or "/"
 
 
+# Characters a base URL may not hold: it is written into every page, feed, sitemap and robots.txt, so a line break
+# could forge a robots.txt line and a quote or '<' would be markup wherever a writer forgot to escape. urlsplit
+# silently drops tabs and newlines, so they are looked for in the text itself. Anything else non-ASCII is refused
+# too: write it percent-encoded (or the host in punycode).
+_URL_UNSAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]")
+
+
 def _normalise_base_url(url: str, where: str) -> str:
     """An absolute http(s) URL ending in "/": canonical links and RSS <link>s must be absolute."""
     from urllib.parse import urlsplit
 
     url = url.strip()
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ConfigError(f"{where}: base URL {url!r} is not an absolute http(s) address; "
-                          "give one like https://user.github.io/repo/")
+    bad = _URL_UNSAFE.search(url)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in 0-65535
+    except ValueError:
+        bad = bad or True
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or bad
+            or parts.username is not None or not url.lower().startswith(("http://", "https://"))):
+        why = f" (it holds {bad.group()!r})" if hasattr(bad, "group") else ""
+        raise ConfigError(f"{where}: base URL {url!r} is not an absolute http(s) address{why}; give one like "
+                          "https://user.github.io/repo/ (ASCII, no spaces, quotes or angle brackets, no user name; "
+                          "percent-encode other characters)")
     return url if url.endswith("/") else url + "/"
 
 

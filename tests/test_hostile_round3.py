@@ -101,3 +101,23 @@ def test_a_large_limit_reads_a_small_file_without_a_buffer_of_the_limit(tmp_path
     path = tmp_path / "a.txt"
     path.write_bytes(b"x" * 3000)
     assert read_bounded(path, 10 ** 15) == b"x" * 3000  # os.read(fd, 10**15) was a MemoryError
+
+
+@pytest.mark.parametrize("url", ["https://example.com/a\\nDisallow: /\\n/", 'https://example.com/\\"><script>x</script>/',
+                                 "https://ex ample.com/", "https://user:pw@example.com/", "https://example.com:99999/",
+                                 "https://example.com/\\t/", "https://مثال.example/"])
+def test_base_urls_with_line_breaks_markup_or_credentials_are_refused(tmp_path, url):
+    """A line break in base_url forged robots.txt lines (Disallow: /) and reached feeds raw: urlsplit drops it when
+    checking, the text kept it."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "good.txt").write_text(GOOD, encoding="utf-8")
+    run = _build(tmp_path, content, "[site]", f'base_url = "{url}"')
+    assert run.returncode == 2 and "base URL" in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
+
+
+def test_an_ordinary_base_url_is_still_accepted(tmp_path):
+    from digest.config import _normalise_base_url
+
+    for url in ("https://user.github.io/repo", "http://127.0.0.1:8000/", "https://a.example/x%20y/~z/"):
+        assert _normalise_base_url(url, "test").startswith(url)
