@@ -121,3 +121,55 @@ def test_an_ordinary_base_url_is_still_accepted(tmp_path):
 
     for url in ("https://user.github.io/repo", "http://127.0.0.1:8000/", "https://a.example/x%20y/~z/"):
         assert _normalise_base_url(url, "test").startswith(url)
+
+
+def _entry(source: str, english: str) -> bytes:
+    import json
+
+    from digest.translate.memory import segment_key
+
+    return json.dumps({"key": segment_key(source), "source": source, "translation": english}).encode() + b"\n"
+
+
+def test_memory_shards_together_are_bounded(tmp_path, monkeypatch):
+    """48 sparse shards just under the shard limit were all read and held at once (3 GB); now the files of one
+    memory share one budget, and the ones past it are a warning each."""
+    from digest.translate import memory
+
+    monkeypatch.setattr(memory, "MAX_MEMORY_BYTES", 5000)
+    folder = tmp_path / "google" / "ar-en"
+    folder.mkdir(parents=True)
+    (folder / "0.jsonl").write_bytes(_entry("جملة أولى", "First sentence."))
+    for shard in "123":
+        with open(folder / f"{shard}.jsonl", "wb") as handle:
+            handle.truncate(3000)  # sparse zeros
+    memory.take_problems()
+    loaded = memory.TranslationMemory(tmp_path, "google", "ar", "en")
+    problems = {Path(p.path).name: p.message for p in memory.take_problems()}
+    assert loaded.get("جملة أولى") == "First sentence."
+    assert "already hold" in problems["2.jsonl"] and "already hold" in problems["3.jsonl"]
+
+
+def test_a_memory_line_too_long_to_be_an_entry_is_not_parsed(tmp_path):
+    from digest.translate import memory
+
+    folder = tmp_path / "google" / "ar-en"
+    folder.mkdir(parents=True)
+    (folder / "0.jsonl").write_bytes(b"[" + b"0," * 40_000 + b"0]\n" + _entry("جملة أولى", "First sentence."))
+    memory.take_problems()
+    loaded = memory.TranslationMemory(tmp_path, "google", "ar", "en")
+    (problem,) = memory.take_problems()
+    assert loaded.get("جملة أولى") == "First sentence." and problem.line == 1 and "longer than" in problem.message
+
+
+def test_memory_only_builds_read_the_known_backends_only(tmp_path):
+    """--translator none reads every backend's memory: a thousand made-up backend folders were a thousand loads."""
+    from digest.translate import TranslatorConfig, translate_segments
+
+    for backend in ("made-up", "libre"):
+        folder = tmp_path / backend / "ar-en"
+        folder.mkdir(parents=True)
+        (folder / "0.jsonl").write_bytes(_entry(f"جملة من {backend}", "An answer."))
+    found, _ = translate_segments(["جملة من made-up", "جملة من libre"],
+                                  TranslatorConfig(backend="none", memory_dir=str(tmp_path)))
+    assert "جملة من made-up" not in found and found["جملة من libre"] == "An answer."

@@ -92,7 +92,7 @@ def translate_segments(segments: Sequence[str], config: TranslatorConfig, *,
     if config.backend == "none" or config.backend not in LIMITS:
         # Memory only: whatever any backend has stored for this language pair.
         memories = [TranslationMemory(root, b, config.source, config.target, snapshot_dir)
-                    for b in stored_backends(root, config.source, config.target)]
+                    for b in stored_backends(root, config.source, config.target) if b in BACKENDS]
         for segment in to_do:
             found = None
             for memory in memories:

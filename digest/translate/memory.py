@@ -31,6 +31,12 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2066-\u2069\u202a-\u20
 _SPACE = re.compile(r"\s+")
 _RACY_NS = 2_000_000_000
 MAX_SHARD_BYTES = 64_000_000  # one shard file; a larger one (or a FIFO, device, /dev/zero link) is never read
+# All the shards of one memory together (about 300,000 sentences): many shards just under the shard limit would
+# otherwise all be held at once (48 sparse 63 MB files: 3 GB). Files past the budget are not read (a warning).
+MAX_MEMORY_BYTES = 64_000_000
+# One entry is one sentence or piece of one (at most 4,500 characters): a longer line is not an entry, and is not
+# handed to the JSON parser (a 60 MB line took seconds and hundreds of MB).
+MAX_LINE_BYTES = 64_000
 
 # Problems found in memory files by the loads of this process, one per file (the build reports them as warnings).
 _PROBLEMS: dict[str, Problem] = {}
@@ -144,6 +150,8 @@ class TranslationMemory:
     def _parse_line(self, raw: bytes) -> str | None:
         """Add one memory line; or say why it cannot be used (a hand-edited line gone wrong costs one
         re-translation, never the build)."""
+        if len(raw) > MAX_LINE_BYTES:
+            return f"longer than {MAX_LINE_BYTES:,} bytes ({len(raw):,}): not an entry"
         try:
             entry = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
@@ -216,11 +224,16 @@ def _content_digest(paths: list[Path]) -> tuple[str, list[tuple[Path, bytes | Pr
     cannot be read within its bounds comes with its Problem instead."""
     h = hashlib.blake2b(digest_size=16)
     texts: list[tuple[Path, bytes | Problem]] = []
+    left = MAX_MEMORY_BYTES
     for path in paths:
         try:
-            data = read_bounded(path, MAX_SHARD_BYTES)
+            data = read_bounded(path, min(MAX_SHARD_BYTES, left))
+            left -= len(data)
         except InputRefused as exc:
-            problem = Problem(str(path), f"translation memory file not read: it {exc}; its entries are not used",
+            why = f"it {exc}" if left >= MAX_SHARD_BYTES or "over the limit" not in str(exc) else (
+                f"the memory's files before it already hold {MAX_MEMORY_BYTES - left:,} of the "
+                f"{MAX_MEMORY_BYTES:,} bytes a memory may have")
+            problem = Problem(str(path), f"translation memory file not read: {why}; its entries are not used",
                               "warning")
             h.update(f"refused:{path.name}:{exc}".encode("utf-8", "surrogateescape"))
             texts.append((path, problem))
