@@ -75,3 +75,36 @@ def test_summarizing_a_huge_article_is_bounded(tmp_path):
         return _best_time(lambda: summarize(article), repeat=1)
 
     assert summarize_time(20_000) <= 5 * summarize_time(5_000)
+
+
+SUMMARY_CASES = {  # round 3: the summary's Markdown link pattern rescanned the text from every unclosed '['
+    "open-brackets": lambda n: "[" * n + " نص",
+    "unclosed-cdata": lambda n: "<![CDATA[" * (n // 9),
+    "unclosed-targets": lambda n: "[a](" * (n // 4),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SUMMARY_CASES))
+def test_markdown_summaries_scale_linearly(tmp_path, name):
+    from digest.language.summary import summarize
+
+    path = tmp_path / "a.md"
+
+    def summarize_time(n: int) -> float:
+        path.write_text(f"---\ntitle: عنوان\n---\n{AR_BODY}\n\n{SUMMARY_CASES[name](n)}\n", encoding="utf-8")
+        article = load_article(path, tmp_path, {})
+        return _best_time(lambda: summarize(article))
+
+    small, large = summarize_time(40_000), summarize_time(160_000)
+    assert large <= 5 * small, f"{name}: {small:.3f}s at 40k, {large:.3f}s at 160k"
+
+
+@pytest.mark.parametrize("fragment", ["a & b " * 20_000, "&#" * 60_000])
+def test_sanitising_text_full_of_character_references_scales_linearly(fragment):
+    """nh3 appends a text's character references to it one by one: its time grows with their square."""
+    from digest.site.safety import clean_html, markup_to_text
+
+    for clean in (clean_html, lambda text: markup_to_text("<i>x</i>" + text)):
+        small = _best_time(lambda: clean(fragment))
+        large = _best_time(lambda: clean(fragment * 4))
+        assert large <= 5 * small, f"{small:.3f}s vs {large:.3f}s"
