@@ -61,8 +61,8 @@ def build(content: Path, output: Path, base_url: str, config: str | None) -> Non
 
 def pages_to_audit(output: Path, kinds: tuple[str, ...]) -> list[tuple[str, str, str]]:
     """(kind, language, output path) of one page per kind and language: among the pages of a kind, one whose
-    other-language twin exists when there is one (so the two languages compare the same page), the largest
-    (the most content: the worst case for performance)."""
+    other-language twin exists when there is one (so the two languages compare the same page), then the worst
+    case for performance: one showing images if any does, the largest."""
     by_kind: dict[tuple[str, str], list[Path]] = {}
     for page in output.rglob("*.html"):
         rel = page.relative_to(output).as_posix()
@@ -73,7 +73,7 @@ def pages_to_audit(output: Path, kinds: tuple[str, ...]) -> list[tuple[str, str,
             pages = by_kind.get((kind, lang), [])
             paired = [p for p in pages if (output / other / p.relative_to(output / lang)).is_file()]
             if pages:
-                best = max(paired or pages, key=lambda p: (p.stat().st_size, p.as_posix()))
+                best = max(paired or pages, key=lambda p: (b"<img" in p.read_bytes(), p.stat().st_size, p.as_posix()))
                 chosen.append((kind, lang, best.relative_to(output).as_posix()))
     return chosen
 

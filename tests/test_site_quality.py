@@ -17,6 +17,7 @@ from conftest import ROOT, WIRE
 from sitecheck import build_fixture_site
 from sitecrawl import crawl, page_kind, unreached
 from siteserver import SiteServer
+from test_images import png
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from quality_tools import run_vnu  # noqa: E402
@@ -25,15 +26,45 @@ SITES = {"root": ("http://127.0.0.1:8000/", "/"), "sub-path": ("https://user.git
 VNU_JAR = Path(os.environ.get("QUALITY_TOOLS", ROOT / "build" / "tools")) / "node_modules/vnu-jar/build/dist/vnu.jar"
 
 
+# Written for these tests: an article with a leading image, an image in its body, and its human English.
+IMAGE_STORY = """---
+title: افتتاح حديقة عامة على الواجهة البحرية
+date: 2015-08-12T09:00:00+03:00
+section: اجتماعي
+image: images/park.png
+---
+افتتحت البلدية حديقة عامة جديدة على الواجهة البحرية. وتضم الحديقة ممرات للمشي وملاعب للأطفال.
+
+![مخطط الحديقة](images/plan.png)
+"""
+IMAGE_STORY_EN = """---
+title: A public park opens on the waterfront
+---
+The municipality opened a new public park on the waterfront. The park has walking paths and playgrounds.
+
+![The park's plan](images/plan.png)
+"""
+
+
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory) -> dict[str, Path]:
     """name -> output folder of the fixture site built for that public URL."""
     tmp = tmp_path_factory.mktemp("quality")
     wire = [path.name for path in sorted(WIRE.glob("*.txt"))]
+    content = tmp / "content"
+    (content / "images").mkdir(parents=True)
+    for name in wire:
+        shutil.copy(WIRE / name, content / name)
+    for name in ("000_0b3d9faf541c66ac.txt", "000_0b3d9faf541c66ac.en.md"):
+        shutil.copy(ROOT / "content" / name, content / name)
+    (content / "park.md").write_text(IMAGE_STORY, encoding="utf-8")
+    (content / "park.en.md").write_text(IMAGE_STORY_EN, encoding="utf-8")
+    (content / "images" / "park.png").write_bytes(png(64, 32))
+    (content / "images" / "plan.png").write_bytes(png(16, 16, (20, 120, 20)))
     built = {}
     for name, (base_url, _) in SITES.items():
-        config, report = build_fixture_site(tmp, wire, per_page=3, base_url=base_url, output_name=name)
-        assert report.published == len(wire) + 1 and report.english == 1
+        config, report = build_fixture_site(tmp, [], per_page=3, base_url=base_url, output_name=name)
+        assert report.published == len(wire) + 2 and report.english == 2
         built[name] = config.output_dir
     return built
 
@@ -54,7 +85,8 @@ def test_crawl_finds_no_broken_link_and_reaches_every_page(sites, name):
     assert {"root", "home", "home page N", "article", "search", "404"} <= set(kinds)
     fetched = {url.removeprefix(local) for url, status in result.fetched.items() if status == 200}
     assert sum(1 for url in fetched if url.endswith("/") or url.endswith(".html")) >= sum(kinds.values())
-    assert {"ar/feed.xml", "en/feed.xml", "sitemap.xml", "static/style.css"} <= fetched
+    assert {"ar/feed.xml", "en/feed.xml", "sitemap.xml", "static/style.css", "media/images/park.png",
+            "media/images/plan.png"} <= fetched
     assert any(url.endswith(".woff2") for url in fetched)
 
 
@@ -68,6 +100,7 @@ def test_the_crawl_reports_broken_links_escapes_and_unlinked_pages(sites, tmp_pa
         "</main>", '<a href="/static/style.css">outside the sub-path</a></main>'), encoding="utf-8")
     (output / "ar" / "orphan").mkdir()
     (output / "ar" / "orphan" / "index.html").write_text("<!doctype html><title>x</title>", encoding="utf-8")
+    (output / "media" / "images" / "park.png").unlink()  # an article's img, og:image and feed enclosure
     style = output / "static" / "style.css"
     style.write_text(style.read_text(encoding="utf-8") + "\n.x{background:url(img/missing.png)}\n", encoding="utf-8")
 
@@ -77,7 +110,8 @@ def test_the_crawl_reports_broken_links_escapes_and_unlinked_pages(sites, tmp_pa
     broken = {line.split()[1]: line for line in result.problems}
     gone = local + article.parent.relative_to(output).as_posix() + "/"
     # The article as the home page links it (index.html, for file://) and as the sitemap and feed give it.
-    assert set(broken) == {gone, gone + "index.html", host + "static/style.css", local + "static/img/missing.png"}
+    assert set(broken) == {gone, gone + "index.html", host + "static/style.css", local + "static/img/missing.png",
+                           local + "media/images/park.png"}
     assert "linked from " + local + "en/" in broken[host + "static/style.css"]
     assert unreached(output, result) == ["ar/orphan/index.html"]
 
