@@ -8,7 +8,8 @@ under its own path (tests/siteserver.py), then:
               SEO 100, performance >= 95 (the 404 page is left out: it is noindex and answered 404 by design);
   feeds       the W3C Feed Validator on every feed of both builds (main and per-section): valid;
   crawl       every internal link, resource, feed link and sitemap URL fetched over HTTP, root and sub-path: none
-              broken, and every page and feed reached by some link.
+              broken, every page and feed reached by some link, every page in the sitemap with reciprocal
+              hreflang alternates.
 Prints a report (also written to --results FILE); exit status 1 when a gate fails, 2 when a tool is missing.
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from quality_tools import (FEEDVALIDATOR_HELP, THRESHOLDS, run_feedvalidator, run_lighthouse,  # noqa: E402
                            run_vnu)
-from sitecrawl import crawl, feed_files, page_kind, page_url, unreached  # noqa: E402
+from sitecrawl import crawl, feed_files, page_kind, page_url, sitemap_gaps, unreached  # noqa: E402
 from siteserver import SiteServer  # noqa: E402
 
 SUBPATH_BASE = "https://user.github.io/repo/"
@@ -60,21 +61,26 @@ def build(content: Path, output: Path, base_url: str, config: str | None) -> Non
 
 
 def pages_to_audit(output: Path, kinds: tuple[str, ...]) -> list[tuple[str, str, str]]:
-    """(kind, language, output path) of one page per kind and language: among the pages of a kind, one whose
-    other-language twin exists when there is one (so the two languages compare the same page), then the worst
-    case for performance: one showing images if any does, the largest."""
-    by_kind: dict[tuple[str, str], list[Path]] = {}
+    """(kind, language, output path) of one page per kind and language: the worst case for performance among
+    the Arabic pages of a kind that have an English twin (one showing images if any does, then the largest), and
+    that twin, so that the two languages compare the same page; a kind with no pair gets its own worst case."""
+    by_kind: dict[tuple[str, str], list[str]] = {}
     for page in output.rglob("*.html"):
         rel = page.relative_to(output).as_posix()
-        by_kind.setdefault((page_kind(rel), rel[:2]), []).append(page)
+        by_kind.setdefault((page_kind(rel), rel[:2]), []).append(rel)
+
+    def worst(rels: list[str]) -> str:
+        return max(rels, key=lambda rel: (b"<img" in (output / rel).read_bytes(), (output / rel).stat().st_size, rel))
+
     chosen = []
     for kind in kinds:
-        for lang, other in (("ar", "en"), ("en", "ar")):
-            pages = by_kind.get((kind, lang), [])
-            paired = [p for p in pages if (output / other / p.relative_to(output / lang)).is_file()]
-            if pages:
-                best = max(paired or pages, key=lambda p: (b"<img" in p.read_bytes(), p.stat().st_size, p.as_posix()))
-                chosen.append((kind, lang, best.relative_to(output).as_posix()))
+        ar, en = by_kind.get((kind, "ar"), []), set(by_kind.get((kind, "en"), []))
+        paired = [rel for rel in ar if "en" + rel[2:] in en]
+        if paired:
+            rel = worst(paired)
+            chosen += [(kind, "ar", rel), (kind, "en", "en" + rel[2:])]
+            continue
+        chosen += [(kind, lang, worst(rels)) for lang, rels in (("ar", ar), ("en", sorted(en))) if rels]
     return chosen
 
 
@@ -98,14 +104,17 @@ def check_crawl(name: str, output: Path, local: str, public: str) -> bool:
     started = time.perf_counter()
     result = crawl(local, public)
     orphans = unreached(output, result)
+    gaps = sitemap_gaps(output, public)
     say(f"\ncrawl ({name}, served at {local}, public {public}): {len(result.fetched)} URLs fetched, "
-        f"{len(result.problems)} broken, {len(orphans)} pages/feeds no link leads to "
-        f"({time.perf_counter() - started:.0f} s)")
+        f"{len(result.problems)} broken, {len(orphans)} pages/feeds no link leads to, {len(gaps)} sitemap "
+        f"problems ({time.perf_counter() - started:.0f} s)")
     for problem in result.problems[:30]:
         say("  " + problem)
     for rel in orphans[:30]:
         say("  not linked: " + rel)
-    return not result.problems and not orphans
+    for gap in gaps[:30]:
+        say("  sitemap: " + gap)
+    return not result.problems and not orphans and not gaps
 
 
 def check_feeds(python: str, checkout: Path, sites: dict) -> bool:

@@ -144,6 +144,37 @@ def unreached(output: Path, result: Crawl) -> list[str]:
     return missing
 
 
+
+def sitemap_gaps(output: Path, base_url: str) -> list[str]:
+    """What the sitemap misses or gets wrong: a page (HTML file but the 404 page and the root, which repeats the
+    Arabic home page) not listed, a URL listed twice or with no file, hreflang alternates that do not name the URL
+    itself or are not reciprocal (each alternate listed with the same alternates)."""
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    listed: dict[str, dict[str, str]] = {}
+    problems = []
+    for url in ET.parse(output / "sitemap.xml").getroot().findall("s:url", ns):
+        loc = url.findtext("s:loc", "", ns).strip()
+        if loc in listed:
+            problems.append(f"listed twice: {loc}")
+        listed[loc] = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)
+                       if link.get("rel") == "alternate"}
+    for loc, alternates in listed.items():
+        rel = unquote(loc.removeprefix(base_url))
+        if not loc.startswith(base_url) or not (output / (rel + "index.html" if rel.endswith("/") or not rel
+                                                          else rel)).is_file():
+            problems.append(f"no such page: {loc}")
+        if alternates and loc not in alternates.values():
+            problems.append(f"{loc}: its alternates do not name it")
+        for lang, href in alternates.items():
+            if listed.get(href, {}) != alternates:
+                problems.append(f"{loc}: alternate {lang} {href} is not listed with the same alternates")
+    urls = {unquote(loc.removeprefix(base_url)) for loc in listed}
+    for page in sorted(output.rglob("*.html")):
+        rel = page.relative_to(output).as_posix()
+        if rel not in ("404.html", "index.html") and rel.removesuffix("index.html") not in urls and rel not in urls:
+            problems.append(f"not in the sitemap: {rel}")
+    return problems
+
 def page_url(local: str, rel: str) -> str:
     """The URL a visitor uses for an output file: directory index pages in their pretty form."""
     rel = rel.removesuffix("index.html")

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ROOT, WIRE
 from sitecheck import build_fixture_site
-from sitecrawl import crawl, feed_files, page_kind, unreached
+from sitecrawl import crawl, feed_files, page_kind, sitemap_gaps, unreached
 from siteserver import SiteServer
 from test_images import png
 
@@ -83,6 +83,7 @@ def test_crawl_finds_no_broken_link_and_reaches_every_page(sites, name):
         result = crawl(local, public)
     assert result.problems == []
     assert unreached(output, result) == []
+    assert sitemap_gaps(output, public) == []
     # It did walk the site: every page kind in both languages, every feed, the stylesheet and the fonts it names.
     kinds = _kinds(output)
     assert set(kinds) == set(PAGE_KINDS), kinds
@@ -97,7 +98,7 @@ def test_crawl_finds_no_broken_link_and_reaches_every_page(sites, name):
     assert any(url.endswith(".woff2") for url in fetched)
 
 
-def test_the_crawl_reports_broken_links_escapes_and_unlinked_pages(sites, tmp_path):
+def test_the_crawl_reports_broken_links_escapes_unlinked_pages_and_sitemap_gaps(sites, tmp_path):
     output = tmp_path / "site"
     shutil.copytree(sites["sub-path"], output)
     article = next(p for p in sorted((output / "ar").glob("0*/index.html")))
@@ -111,8 +112,15 @@ def test_the_crawl_reports_broken_links_escapes_and_unlinked_pages(sites, tmp_pa
     style = output / "static" / "style.css"
     style.write_text(style.read_text(encoding="utf-8") + "\n.x{background:url(img/missing.png)}\n", encoding="utf-8")
 
+    sitemap = output / "sitemap.xml"
+    public = SITES["sub-path"][0]
+    entry = f"<url>\n<loc>{public}en/search/</loc>\n"
+    text = sitemap.read_text(encoding="utf-8")
+    start = text.index(entry)
+    sitemap.write_text(text[:start] + text[text.index("</url>", start) + len("</url>\n"):], encoding="utf-8")
+
     with SiteServer(output, "/repo/") as local:
-        result = crawl(local, SITES["sub-path"][0])
+        result = crawl(local, public)
     host = local.removesuffix("repo/")
     broken = {line.split()[1]: line for line in result.problems}
     gone = local + article.parent.relative_to(output).as_posix() + "/"
@@ -121,6 +129,10 @@ def test_the_crawl_reports_broken_links_escapes_and_unlinked_pages(sites, tmp_pa
                            local + "media/images/park.png"}
     assert "linked from " + local + "en/" in broken[host + "static/style.css"]
     assert unreached(output, result) == ["ar/orphan/index.html"]
+    assert sitemap_gaps(output, public) == [
+        f"{public}ar/search/: alternate en {public}en/search/ is not listed with the same alternates",
+        f"no such page: {public}{gone.removeprefix(local)}",
+        "not in the sitemap: ar/orphan/index.html", "not in the sitemap: en/search/index.html"]
 
 
 @pytest.mark.skipif(shutil.which("java") is None or not VNU_JAR.is_file(),
