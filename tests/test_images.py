@@ -198,6 +198,20 @@ def test_the_leading_image_gives_og_image_a_large_card_and_the_feed_enclosure(im
     assert 'class="cover"' not in gallery_page  # already in the body: not shown twice
 
 
+def test_alt_text_with_markup_characters_does_not_hide_the_image(tmp_path, make_config):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.png").write_bytes(png(30, 30))
+    (content / "a.md").write_text('---\ntitle: خبر\ndate: 2024-05-01\n---\nنص الخبر.\n\n'
+                                  '![أ > ب "ج" <د>](a.png)\n', encoding="utf-8")
+    config = make_config(content)
+    report = build(config, quiet=True)
+    assert not report.warnings
+    page = (config.output_dir / "ar/a/index.html").read_text(encoding="utf-8")
+    assert '<img src="../../media/a.png" alt="أ &gt; ب &quot;ج&quot; &lt;د&gt;" width="20" height="20"' in page
+    assert (config.output_dir / "media/a.png").is_file()
+
+
 def test_an_article_without_images_keeps_the_small_card(tmp_path, make_config):
     content = tmp_path / "content"
     content.mkdir()

@@ -18,8 +18,8 @@ from digest.read.content import load_content
 from digest.read.dates import MECCA, git_first_commit_times
 from digest.read.decode import DEFAULT_MAX_BYTES
 from digest.read.fields import MAX_HEADLINE_CHARS, HeadlineTooLong
-from digest.read.images import (MAX_IMAGE_BYTES, ImageFile, image_file, is_external, probe_image, read_image,
-                                resolve_image)
+from digest.read.images import (IMG_TAG, MAX_IMAGE_BYTES, ImageFile, image_file, img_attributes, is_external,
+                                probe_image, read_image, resolve_image)
 from digest.read.inputs import InputRefused, read_bounded
 from digest.read.problems import ArticleError, Notes
 from digest.read.scan import relative_to, scan_content
@@ -32,5 +32,6 @@ __all__ = [
     "load_article", "load_content", "load_human_translation", "read_wire", "relative_to", "scan_content",
     "MECCA", "slugify",  # the site's time zone (dates without an offset), the URL name of a file stem
     "InputRefused", "read_bounded",
-    "MAX_IMAGE_BYTES", "ImageFile", "image_file", "is_external", "probe_image", "read_image", "resolve_image",
+    "IMG_TAG", "MAX_IMAGE_BYTES", "ImageFile", "image_file", "img_attributes", "is_external", "probe_image",
+    "read_image", "resolve_image",
 ]

@@ -25,7 +25,10 @@ MAX_IMAGE_SIDE = 30_000  # a header claiming more is not believed
 MAX_IMAGES_PER_ARTICLE = 50
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_IMG_SRC = re.compile(r"<img\b[^>]*?\ssrc=\"([^\"]*)\"")
+# An <img> tag of sanitised HTML and its attributes: values are double-quoted (nh3 writes them so, with '"' escaped)
+# and may hold '>' (only '&', '"' and no-break spaces are escaped in attribute values).
+IMG_TAG = re.compile(r"<img\b((?:\s+[A-Za-z-]+(?:=\"[^\"]*\")?)*)\s*/?>")
+IMG_ATTR = re.compile(r"([A-Za-z-]+)(?:=\"([^\"]*)\")?")
 
 
 class ImageFile(NamedTuple):
@@ -72,9 +75,14 @@ def resolve_image(src: str, article_rel: str) -> tuple[str | None, str | None]:
 
 def body_image_sources(html: str) -> list[str]:
     """The src of every <img> of a sanitised HTML fragment (attributes double-quoted, as nh3 writes them)."""
+    return [img_attributes(tag).get("src", "") for tag in IMG_TAG.findall(html)]
+
+
+def img_attributes(attributes: str) -> dict[str, str]:
+    """The attributes of an <img> tag (IMG_TAG's group), names in lower case, values unescaped."""
     import html as html_lib
 
-    return [html_lib.unescape(src) for src in _IMG_SRC.findall(html)]
+    return {name.lower(): html_lib.unescape(value or "") for name, value in IMG_ATTR.findall(attributes)}
 
 
 # --- what an image file is ---------------------------------------------------------------------------------------

@@ -15,11 +15,9 @@ import re
 from typing import Iterator, NamedTuple
 from urllib.parse import quote
 
-from digest.read import ImageFile, is_external, resolve_image
+from digest.read import IMG_TAG, ImageFile, img_attributes, is_external, resolve_image
 
 MEDIA = "media"
-_IMG = re.compile(r"<img\b((?:\s+[A-Za-z-]+(?:=\"[^\"]*\")?)*)\s*/?>")
-_ATTR = re.compile(r"([A-Za-z-]+)(?:=\"([^\"]*)\")?")
 _KEPT = ("title", "dir", "lang")  # attributes of a content image kept beside the ones written here
 
 
@@ -67,7 +65,7 @@ def place_images(body_html: str, article_rel: str, page_path: str,
         return body_html, alts
 
     def rewrite(match: re.Match) -> str:
-        attrs = {name.lower(): html.unescape(value or "") for name, value in _ATTR.findall(match.group(1))}
+        attrs = img_attributes(match.group(1))
         src = attrs.get("src", "")
         if is_external(src):
             return match.group(0)
@@ -82,7 +80,7 @@ def place_images(body_html: str, article_rel: str, page_path: str,
         return (f'<img src="{html.escape(relative_src(page_path, media_path(rel)))}" alt="{html.escape(alt)}"'
                 f'{extra} width="{width}" height="{height}" loading="lazy" decoding="async">')
 
-    return _IMG.sub(rewrite, body_html), alts
+    return IMG_TAG.sub(rewrite, body_html), alts
 
 
 def lead_image(cover: str | None, used: tuple[str, ...], images: dict[str, ImageFile],
