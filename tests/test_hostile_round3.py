@@ -173,3 +173,48 @@ def test_memory_only_builds_read_the_known_backends_only(tmp_path):
     found, _ = translate_segments(["جملة من made-up", "جملة من libre"],
                                   TranslatorConfig(backend="none", memory_dir=str(tmp_path)))
     assert "جملة من made-up" not in found and found["جملة من libre"] == "An answer."
+
+
+def _live_after_two_decodings(field_xml: str) -> bool:
+    """What a reader that decodes a feed field's entities once more before showing it as HTML would parse: any
+    script-capable element, handler or javascript: URL (stdlib HTMLParser)."""
+    import html
+    import xml.etree.ElementTree as ET
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Finder(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag in ("script", "svg", "iframe", "math", "base", "meta"):
+                found.append(tag)
+            for name, value in attrs:
+                url = "".join((value or "").split()).lower()
+                if name.startswith("on") or (name in ("href", "src") and url.startswith(("javascript:", "data:"))):
+                    found.append(name)
+
+    text = ET.fromstring(f"<x>{field_xml}</x>").text or ""
+    Finder().feed(html.unescape(text))
+    return bool(found)
+
+
+def test_feed_fields_hold_no_markup_even_decoded_twice():
+    from digest.site.feeds import feed_html, feed_text
+    from digest.site.safety import markdown_to_html
+
+    title = "خبر <svg onload=alert(1)> &lt;script&gt;x&lt;/script&gt;"
+    assert _live_after_two_decodings(f"{title}".replace("&", "&amp;").replace("<", "&lt;")), "control"
+    assert not _live_after_two_decodings(feed_text(title))
+    body = markdown_to_html('نص عن &lt;script&gt;alert(1)&lt;/script&gt; و <abbr title=\'a"><script>x</script>\'>خ'
+                            "</abbr> و [رابط](jav&#x09;ascript:alert(1)) ![صورة](&#106;avascript:alert(2))")
+    assert not _live_after_two_decodings(feed_html(body)), feed_html(body)
+    assert "＜script" in feed_text("<script>")
+
+
+def test_links_whose_scheme_is_unsafe_once_entities_are_decoded_again_are_dropped():
+    from digest.site.safety import clean_html
+
+    for href in ("jav&amp;#x09;ascript:alert(1)", "&amp;#106;avascript:alert(1)", "java&amp;Tab;script:x"):
+        assert "href" not in clean_html(f'<a href="{href}">x</a>'), href
+    kept = clean_html('<a href="https://a.example/?a=1&amp;b=2">x</a> <img src="../../media/a.png">')
+    assert 'href="https://a.example/?a=1&amp;b=2"' in kept and 'src="../../media/a.png"' in kept

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from digest import PROJECT_URL, __version__
 from digest.config import Config
@@ -46,11 +47,23 @@ def xml_text(text: str) -> str:
     return escape(strip_unsafe_chars(text))
 
 
+# Some readers decode a field's entities once more before they show it as HTML. For them, a '<' that starts a tag
+# in text becomes the fullwidth '＜' (it reads the same), and in the body HTML the text's '&lt;' before a tag name
+# and attribute values' '&quot;' (which would end the value) become '＜' and '＂': decoded twice, still no markup.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_ESCAPED_TAG_START = re.compile(r"&lt;(?=[A-Za-z/!?])")
+
+
 def feed_text(text: str) -> str:
     """A plain-text feed field (title, category, channel title and description): readers take many of them for
     HTML, so the text is escaped for HTML, then for XML. '<script>' written in a headline (or decoded from
-    '&lt;script&gt;') reaches the reader as those characters, never as markup."""
-    return xml_text(escape(text))
+    '&lt;script&gt;') reaches the reader as characters, never as markup, even decoded twice ('＜script>')."""
+    return xml_text(escape(_TAG_START.sub("\uff1c", text)))
+
+
+def feed_html(fragment: str) -> str:
+    """Sanitised body HTML for content:encoded, escaped for XML; see _TAG_START for the text's '<'."""
+    return xml_text(_ESCAPED_TAG_START.sub("\uff1c", fragment).replace("&quot;", "\uff02"))
 
 
 def _flash_mark(view: ArticleView) -> str:
@@ -98,7 +111,7 @@ def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dic
             # so a summary that mentions "<script>" shows those characters instead of becoming markup.
             f"<description>{feed_text(view.summary)}</description>",
             # Wrapped in the language's direction: readers that ignore <language> still lay Arabic out right to left.
-            f"<content:encoded>{xml_text(_BODY_WRAP[lang].format(feed_body(str(view.body_html), config.base_url)))}"
+            f"<content:encoded>{feed_html(_BODY_WRAP[lang].format(feed_body(str(view.body_html), config.base_url)))}"
             "</content:encoded>",
         ]
         image = images.get(view.image.path[len(MEDIA) + 1:]) if view.image else None
