@@ -53,6 +53,9 @@ _LATIN_ABBR = {"mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "inc", "ltd", 
 _NUMBERISH = re.compile(r"^[\d٠-٩۰-۹][\d٠-٩۰-۹.,٫٬%٪]*$")
 
 
+_MARKS = re.compile('["«“(\\[»”)\\]]')
+
+
 def _protected_spans(text: str) -> list[tuple[int, int]]:
     """Spans (open index, close index) of balanced quotes and brackets. A terminator inside one
     is not a sentence break, so quoted speech stays whole. Unbalanced marks are ignored so one
@@ -61,7 +64,8 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
     stack: list[tuple[str, int]] = []
     open_count: dict[str, int] = {}  # closer -> openers of its kind on the stack
     straight: int | None = None
-    for i, ch in enumerate(text):
+    for mark in _MARKS.finditer(text):  # only the marks: a Python step per character cost ~0.4 s per 2 MB
+        i, ch = mark.start(), mark.group()
         if ch == '"':
             if straight is None:
                 straight = i
