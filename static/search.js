@@ -1,7 +1,8 @@
-/* The search pages' only script (templates/search.html): starts Pagefind's interface over the index of the
-   page's language (Pagefind picks it from <html lang>). Result links are made from the site's own root, two
-   folders above this page (<root>/<lang>/search/), so they work at a domain root, under a GitHub Pages project
-   path and from `generate.py serve` alike. `?q=words` in the address runs that search on load. */
+/* The search pages' script (templates/search.html): starts Pagefind's interface over the index of the page's
+   language (picked from <html lang>). The interface loads the index through static/layered/pagefind.js, which
+   merges the base bundle and the delta of pages changed since (digest/build/searchlayers.py). Result links are
+   made from the site's own root, two folders above this page (<root>/<lang>/search/), so they work at a domain
+   root, under a GitHub Pages project path and from `generate.py serve` alike. `?q=words` runs that search. */
 (function () {
   'use strict';
   var box = document.getElementById('search');
@@ -17,7 +18,7 @@
   var ui = new window.PagefindUI({
     element: '#search',
     baseUrl: root,
-    bundlePath: root + 'pagefind/',
+    bundlePath: root + 'static/layered/',  // its pagefind.js: the base and delta layers as one index
     showImages: false,
     showSubResults: false
   });

@@ -1,8 +1,8 @@
-"""Incremental builds equal clean full builds, byte for byte, after random edit sequences; only changed files
+"""Incremental builds equal clean full builds, byte for byte (the search index: in what it finds), after random
+edit sequences; only changed files
 are rewritten; a failed incremental build leaves the previous site; a killed one is completed by the next."""
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import shutil
@@ -12,16 +12,17 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, wire_copies
+from searchview import site_tree
 from digest.build.pipeline import build
 from digest.build.journal import apply_journal, journal_path
 
 
 def _tree(root: Path) -> dict[str, str]:
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        out[rel] = "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
+    return site_tree(root, folders=True)
+
+
+def _inodes(root: Path) -> dict[str, int]:
+    return {path.relative_to(root).as_posix(): path.stat().st_ino for path in root.rglob("*") if path.is_file()}
 
 
 def _wire(pool: Path, n: int, offset: int = 0) -> list[Path]:
@@ -103,18 +104,17 @@ def test_random_edit_sequences_equal_clean_builds(site, tmp_path, seed):
 
 def test_one_edit_rewrites_only_its_pages_and_changed_aggregates(site):
     build(site, quiet=True)
-    before = {rel: (site.output_dir / rel).stat().st_ino for rel, kind in _tree(site.output_dir).items()
-              if kind != "dir"}
+    before = _inodes(site.output_dir)
     victim = sorted(site.content_dir.glob("*.txt"))[3]
     text = victim.read_text(encoding="utf-8").split("\n")
     text[0] += " محدث"
     victim.write_text("\n".join(text), encoding="utf-8")
     build(site, quiet=True)
-    after = {rel: (site.output_dir / rel).stat().st_ino for rel, kind in _tree(site.output_dir).items()
-             if kind != "dir"}
-    # The search index (pagefind/) is made again after any page changed: Pagefind has no incremental mode.
+    after = _inodes(site.output_dir)
+    # The search index: its delta (pagefind/delta/) is made again, the base's files stay.
     rewritten = {rel for rel in after if before.get(rel) != after[rel] and not rel.startswith("pagefind/")}
-    assert any(rel.startswith("pagefind/") and before.get(rel) != after[rel] for rel in after)
+    index = {rel for rel in after if rel.startswith("pagefind/") and before.get(rel) != after[rel]}
+    assert index and all(rel.startswith("pagefind/delta/") for rel in index), index
     slug = victim.stem
     assert f"ar/{slug}/index.html" in rewritten
     # Its English page does not change (the headline edit has no translation: it becomes untranslated or stays).

@@ -4,7 +4,6 @@ byte-identical to a clean build. Also the build state's commit rules (digest/bui
 build can die. The articles are written here (synthetic Arabic text, no licence needed)."""
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import signal
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from searchview import site_tree
 from digest.build.pipeline import build
 
 _WORDS = ("الحكومة", "أعلنت", "اليوم", "عن", "خطة", "جديدة", "لدعم", "الاقتصاد", "في", "المنطقة", "وقال", "الوزير",
@@ -49,14 +49,13 @@ def _leftovers(root: Path) -> list[str]:
     for path in root.rglob("*"):
         name = path.name
         if (name.endswith(".tmp") or name.endswith(".next") or name.endswith(".journal")
-                or any(part in name for part in (".changes-", ".building-", ".old-"))):
+                or any(part in name for part in (".changes-", ".building-", ".old-", ".search-", ".base-"))):
             found.append(str(path.relative_to(root)))
     return found
 
 
 def _tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return site_tree(root)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from conftest import FIXTURES
 from digest.build import build
 from digest.build.searchindex import BUNDLE, pagefind_executable
+from searchview import visible
 
 SEARCH = FIXTURES / "search"
 
@@ -42,6 +43,21 @@ def test_pagefind_is_installed_from_the_pinned_requirements():
     assert "pagefind[bin]==" in pins and "pagefind-bin==" in pins
 
 
+def _layers(config) -> dict:
+    return json.loads((config.output_dir / BUNDLE / "delta" / "layers.json").read_text(encoding="utf-8"))
+
+
+def _search_folder(config) -> Path:
+    from digest.build import cache_dir
+    from digest.build.searchlayers import index_folder
+
+    return index_folder(cache_dir(config.output_dir), config.output_dir)
+
+
+def _edit(path: Path, paragraph: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{paragraph}\n", encoding="utf-8")
+
+
 def test_one_index_per_language_holding_only_the_articles(content, make_config):
     config = make_config(content)
     report, lines = _build(config)
@@ -50,27 +66,102 @@ def test_one_index_per_language_holding_only_the_articles(content, make_config):
     assert {lang: info["page_count"] for lang, info in entry["languages"].items()} == {"ar": 3, "en": 2}
     assert list(entry["languages"]) == ["ar", "en"]  # sorted: two builds of the same pages give the same bytes
     assert (config.output_dir / BUNDLE / "wasm.ar.pagefind").is_file()
-    assert any(line.strip().startswith("search: indexed (ar 3 pages, en 2 pages)") for line in lines), lines
+    said = [line.strip() for line in lines if line.strip().startswith("search:")]
+    assert said and said[0].startswith("search: indexed (base made (none yet): ar 3 pages, en 2 pages; "
+                                       "delta 0 pages, 0 removed)"), lines
+    layers = _layers(config)
+    assert layers["languages"] == {"base": ["ar", "en"], "delta": []} and layers["drop"] == []
+    assert set(visible(config.output_dir / BUNDLE)) == {"/ar/school/", "/ar/rain/", "/ar/markup/", "/en/school/",
+                                                         "/en/rain/"}
     for lang in ("ar", "en"):
         assert (config.output_dir / lang / "search" / "index.html").is_file()
 
 
-def test_index_is_made_again_only_when_a_page_changed(content, make_config):
+def test_an_edit_is_indexed_in_the_delta_and_the_base_stays(content, make_config):
     config = make_config(content)
     _build(config)
-    entry = config.output_dir / BUNDLE / "pagefind-entry.json"
-    first = entry.stat().st_ino
+    bundle = config.output_dir / BUNDLE
+    base_entry = (bundle / "pagefind-entry.json").stat().st_ino
     _, lines = _build(config)  # no change at all
-    assert any("search: index unchanged" in line for line in lines) and entry.stat().st_ino == first
-    (content / "rain.md").write_text((content / "rain.md").read_text(encoding="utf-8") + "\nفقرة جديدة.\n",
-                                     encoding="utf-8")
+    assert any("search: index unchanged" in line for line in lines), lines
+    _edit(content / "rain.md", "وفي المساء عاد الصيادون بقواربهم البرتقالية إلى المرفأ.")
     _, lines = _build(config)
-    assert any("search: indexed" in line for line in lines) and entry.stat().st_ino != first
-    # A full build swaps in a fresh folder: the index is made for it.
+    said = [line.strip() for line in lines if line.strip().startswith("search:")]
+    assert said[0].startswith("search: indexed (base ar 3 pages, en 2 pages; delta 1 pages, 0 removed)"), lines
+    assert (bundle / "pagefind-entry.json").stat().st_ino == base_entry  # the base was not made again
+    layers = _layers(config)
+    assert layers["languages"] == {"base": ["ar", "en"], "delta": ["ar"]}
+    assert len(layers["drop"]) == 1 and layers["drop"][0].startswith("ar_")  # the base's old rain page
+    shown = visible(bundle)
+    assert "البرتقالية" in shown["/ar/rain/"]["content"] and len(shown) == 5
+    # The same edit again and again: the delta is made for the pages changed since the base, not since last time.
+    _edit(content / "school.md", "وأعلنت الوزارة جدولا جديدا للامتحانات.")
+    _, lines = _build(config)
+    assert any("delta 2 pages, 0 removed" in line for line in lines), lines
+    shown = visible(bundle)
+    assert "البرتقالية" in shown["/ar/rain/"]["content"] and "جدولا" in shown["/ar/school/"]["content"]
+    # A full build into a fresh folder takes the base from the build cache (no whole-site run) and the delta again.
     _, lines = _build(config, full=True)
-    assert any("search: indexed" in line for line in lines)
-    assert (config.output_dir / BUNDLE / "pagefind.js").is_file()
+    assert any("search: indexed (base ar 3 pages, en 2 pages; delta 2 pages, 0 removed)" in line
+               for line in lines), lines
+    assert visible(bundle) == shown
+    base = next(_search_folder(config).glob("base-*"))
+    assert (bundle / "pagefind-entry.json").stat().st_ino == (base / "pagefind-entry.json").stat().st_ino  # linked
     assert not list(config.output_dir.parent.glob(f".{config.output_dir.name}.search-*"))  # no staging left
+
+
+def test_a_removed_article_is_dropped_and_a_new_one_added(content, make_config):
+    config = make_config(content)
+    _build(config)
+    (content / "school.md").unlink()
+    (content / "school.en.md").unlink()
+    (content / "port.md").write_text("---\ntitle: توسعة الميناء\ndate: 2024-05-05\n---\n"
+                                     "بدأت أعمال توسعة الميناء التجاري اليوم.\n", encoding="utf-8")
+    _, lines = _build(config)
+    assert any("delta 1 pages, 2 removed" in line for line in lines), lines
+    layers = _layers(config)
+    assert len(layers["drop"]) == 2 and {d[:3] for d in layers["drop"]} == {"ar_", "en_"}
+    assert set(visible(config.output_dir / BUNDLE)) == {"/ar/rain/", "/ar/markup/", "/ar/port/", "/en/rain/"}
+
+
+def test_the_base_is_made_again_when_the_delta_grows_past_its_limit(content, make_config, monkeypatch):
+    from digest.build import searchlayers
+
+    config = make_config(content)
+    _build(config)
+    first = {p.name for p in _search_folder(config).glob("base-*")}
+    monkeypatch.setattr(searchlayers, "DELTA_LIMIT", 1)
+    _edit(content / "rain.md", "فقرة أولى جديدة.")
+    _, lines = _build(config)
+    assert any("delta 1 pages" in line for line in lines), lines  # at the limit: still a delta
+    _edit(content / "school.md", "فقرة ثانية جديدة.")
+    _, lines = _build(config)
+    assert any("base made (2 pages changed since the last): ar 3 pages, en 2 pages; delta 0 pages, 0 removed"
+               in line for line in lines), lines
+    assert _layers(config)["drop"] == [] and not (config.output_dir / BUNDLE / "delta" / "fragment").exists()
+    assert {p.name for p in _search_folder(config).glob("base-*")}.isdisjoint(first)  # the old base is gone
+    assert len(list(_search_folder(config).glob("base-*"))) == 1
+    shown = visible(config.output_dir / BUNDLE)
+    assert "فقرة أولى" in shown["/ar/rain/"]["content"] and "فقرة ثانية" in shown["/ar/school/"]["content"]
+
+
+def test_another_pagefind_binary_makes_a_new_base(content, make_config, tmp_path, monkeypatch):
+    """Bundles of two Pagefind binaries are never mixed. The same binary installed anew (a CI runner's every run:
+    another path or time, the same bytes) keeps the base."""
+    config = make_config(content)
+    _build(config)
+    copy = tmp_path / "pagefind-copy"
+    shutil.copy(pagefind_executable(), copy)  # the same bytes, a new file
+    copy.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(copy))
+    _edit(content / "rain.md", "فقرة.")
+    _, lines = _build(config)
+    assert any("search: indexed (base ar 3 pages, en 2 pages; delta 1 pages" in line for line in lines), lines
+    with copy.open("ab") as handle:  # another binary (an ELF file runs the same with bytes after its end)
+        handle.write(b"\0")
+    _edit(content / "rain.md", "فقرة أخرى.")
+    _, lines = _build(config)
+    assert any("base made (none yet)" in line for line in lines), lines
 
 
 @pytest.mark.parametrize("script, says", [
@@ -92,14 +183,15 @@ def test_a_failing_pagefind_is_one_warning_and_the_build_goes_on(content, make_c
     assert "فقرة." in (config.output_dir / "ar" / "rain" / "index.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in bundle.iterdir()) == before  # the previous index stays
     assert not list(config.output_dir.parent.glob(f".{config.output_dir.name}.search-*"))
-    # Pagefind back: the next build indexes, although no page changed since.
+    # Pagefind back: the next build indexes, although no page changed since (a delta: the base is still good).
     monkeypatch.delenv("PAGEFIND_BINARY_PATH")
     _, lines = _build(config)
-    assert any("search: indexed" in line for line in lines), lines
+    assert any("search: indexed (base ar 3 pages, en 2 pages; delta 1 pages" in line for line in lines), lines
+    assert "فقرة." in visible(bundle)["/ar/rain/"]["content"]
 
 
 def test_a_missing_or_hanging_pagefind_is_one_warning(content, make_config, tmp_path, monkeypatch):
-    import digest.build.searchindex as search
+    import digest.build.pagefind as search
 
     config = make_config(content)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "nowhere" / "pagefind"))
@@ -115,21 +207,30 @@ def test_a_missing_or_hanging_pagefind_is_one_warning(content, make_config, tmp_
     assert len(warnings) == 1 and "did not finish in" in warnings[0], lines
 
 
-def test_a_cancelled_build_leaves_the_index_to_the_next(content, make_config):
+def _committed(config) -> tuple[str, object]:
+    """What the last build committed, as the pipeline gives it to the search step (Session.search_pages)."""
+    from digest.build import cache_dir
+    from digest.build.state import load_state, state_path
+
+    state = load_state(state_path(cache_dir(config.output_dir), config.output_dir), config.output_dir)
+    return state.token, lambda: {path: state.manifest[path] for path in state.searchable}
+
+
+def test_a_cancelled_run_starts_nothing_and_the_next_build_indexes(content, make_config):
     import threading
 
-    config = make_config(content)
-    cancel = threading.Event()
-    from digest.build.searchindex import update_index
     from digest.build import cache_dir
+    from digest.build.searchindex import update_index
 
+    config = make_config(content)
     _build(config)
+    cancel = threading.Event()
     cancel.set()
-    (config.output_dir / "ar" / "rain" / "index.html").touch()  # a page changed, then the build was stopped
-    assert update_index(config.output_dir, cache_dir(config.output_dir), warn=print, cancel=cancel).startswith("left")
-    # The next build, although it changes nothing, makes the index the stopped one left out.
-    _, lines = _build(config)
-    assert any("search: indexed" in line for line in lines), lines
+    token, pages = _committed(config)
+    assert update_index(config.output_dir, cache_dir(config.output_dir), ("a newer build", pages), warn=print,
+                        cancel=cancel).startswith("left")
+    assert update_index(config.output_dir, cache_dir(config.output_dir), (token, pages), warn=print,
+                        cancel=cancel) == "index unchanged"  # nothing to do needs no run
 
 
 def test_an_article_named_search_does_not_take_the_search_page(content, make_config):
@@ -143,26 +244,30 @@ def test_an_article_named_search_does_not_take_the_search_page(content, make_con
 
 
 def test_an_index_of_pages_changed_during_the_run_is_not_swapped_in(content, make_config):
-    """serve/watch: Pagefind reads the pages while a build may write; its index goes in only if none changed."""
-    from contextlib import contextmanager
-
+    """serve/watch: Pagefind reads the pages while no lock is held; its index goes in only if no build committed
+    meanwhile (the last committed build's token is still the one it indexed for), else it runs again."""
     from digest.build import cache_dir
     from digest.build.searchindex import STALE, update_index
 
     config = make_config(content)
     _build(config)
-    entry = config.output_dir / BUNDLE / "pagefind-entry.json"
-    before = entry.stat().st_ino
-    page = config.output_dir / "ar" / "rain" / "index.html"
-
-    @contextmanager
-    def a_build_wrote_meanwhile():
-        page.write_bytes(page.read_bytes() + b"\n")
-        yield
-
-    page.touch()
-    assert update_index(config.output_dir, cache_dir(config.output_dir), warn=print,
-                        hold=a_build_wrote_meanwhile) == STALE
-    assert entry.stat().st_ino == before  # the old index stays; the next run makes the new one
+    delta = config.output_dir / BUNDLE / "delta"
+    before = delta.stat().st_ino
+    (content / "rain.md").unlink()
+    (content / "rain.en.md").unlink()
+    _build(config, search_later=_Later())  # committed, its index left to "the background"
+    committed = _committed(config)
+    assert update_index(config.output_dir, cache_dir(config.output_dir), committed, warn=print,
+                        latest=lambda: "a build committed meanwhile") == STALE
+    assert delta.stat().st_ino == before  # the old index stays; the next run makes the new one
     assert not list(config.output_dir.parent.glob(f".{config.output_dir.name}.search-*"))
-    assert update_index(config.output_dir, cache_dir(config.output_dir), warn=print).startswith("indexed")
+    assert update_index(config.output_dir, cache_dir(config.output_dir), committed, warn=print,
+                        latest=lambda: committed[0]).startswith("indexed")
+    assert set(visible(config.output_dir / BUNDLE)) == {"/ar/school/", "/ar/markup/", "/en/school/"}
+
+
+class _Later:
+    """A stand-in for serve's BackgroundIndex that never runs."""
+
+    def request(self, *args) -> None:
+        pass

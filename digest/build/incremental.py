@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from digest.build.fingerprints import dates_from_outside, file_digests, fingerprints, quick_hash
 from digest.build.journal import IncrementalOutput, apply_journal, remove_leftovers
@@ -76,6 +76,7 @@ class Session:
         self.spath = state_path(cache_dir(config.output_dir), config.output_dir)
         self.state = state = load_state(self.spath, config.output_dir, heavy=False)
         self.store: Store | None = None
+        self.written: BuildState | None = None  # the state of the output this build committed (write)
         if full:
             state.files = {}  # --full trusts no stat signature: every input file is hashed again
         self.inputs = self._scan()
@@ -158,6 +159,21 @@ class Session:
                            TeaserLookup(self.state.teasers, self.new_teasers))
         return self.views
 
+    def search_pages(self) -> tuple[str, Callable[[], dict[str, str] | None]]:
+        """For the search index: the token of the committed output's build state (new with every committed
+        build) and a function giving its searchable pages with their recipes (None if the state cannot say)."""
+        if self.written is not None:
+            state = self.written
+            return state.token, lambda: {path: state.manifest[path] for path in state.searchable}
+        state, spath = self.state, self.spath
+
+        def from_saved_state() -> dict[str, str] | None:  # a no-change build: read only when the index is behind
+            if not state.token or not load_heavy(spath, state):
+                return None
+            return {path: state.manifest[path] for path in state.searchable if path in state.manifest}
+
+        return state.token, from_saved_state
+
     # --- the write stage -----------------------------------------------------------------------------------------
     def write(self, pages: list[Page]) -> None:
         """Render and write the pages whose recipe changed (through a journal), or all of them into a fresh
@@ -170,6 +186,7 @@ class Session:
         trees = tuple(page.path + "/" for page in pages if page.tree is not None)
         clock.done("plan", f"{len(ordinary)} files")
         new_state = self._next_state(plan)
+        new_state.searchable = frozenset(page.path for page in pages if page.searchable)
         incremental = (config.output_dir.is_dir() and bool(previous)
                        and all(previous.get(p.path) == plan[p.path] for p in pages if p.site_wide)
                        and len(changed) <= max(64, len(ordinary) // 2))
@@ -195,6 +212,7 @@ class Session:
             except BaseException:
                 out.discard()
                 raise
+            self.written = new_state
             clock.done("write", f"{len(changed)} changed files ({rendered} pages rendered), "
                                 f"{len(deletions)} removed, {len(ordinary) - len(changed)} unchanged; incremental")
             return
@@ -219,6 +237,7 @@ class Session:
             stage.discard()
             raise
         promote_state(self.spath)  # killed just before: the next build finds this folder in place and promotes it
+        self.written = new_state
         clock.done("write", f"{report.pages} files ({rendered} pages rendered); full build, swapped in")
 
     def _next_state(self, plan: dict[str, str]) -> BuildState:

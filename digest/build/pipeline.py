@@ -62,7 +62,7 @@ def build(config: Config, *, log: Log = log_to_stderr, quiet: bool = False, full
             site = publish(config, memo, source, records, report)                         # what each language lists
             pages = plan_site(site)                                                       # pages and feeds
             memo.write(pages)                                                             # write
-        search_index(config, clock, log, changed=not memo.unchanged, later=search_later)  # search index (Pagefind)
+        search_index(config, clock, log, memo.search_pages(), later=search_later)        # search index (Pagefind)
     return report.timed(started)
 
 

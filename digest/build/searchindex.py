@@ -1,75 +1,82 @@
-"""Post-write step: the search index. Pagefind runs over the written site and writes output/pagefind/.
+"""Post-write step: the search index. Pagefind's bundle in output/pagefind/, in two layers (searchlayers.py).
 
-Pagefind (PyPI `pagefind[bin]`, pinned) reads every HTML page of output/, keeps those that carry
-`data-pagefind-body` (article pages: templates/article.html marks the article), splits them by `<html lang>` into
-an Arabic and an English index (each with its own Snowball stemmer) and writes the bundle the search pages load
-(templates/search.html): its script, style, WebAssembly and index fragments.
+Pagefind (PyPI `pagefind[bin]`, pinned; digest/build/pagefind.py) reads the pages that carry `data-pagefind-body`
+(article pages: templates/article.html marks the article; their page kind declares them `searchable`), splits
+them by `<html lang>` into an Arabic and an English index (each with its own Snowball stemmer) and writes the
+bundle the search pages load (templates/search.html, static/search.js, static/layered/pagefind.js).
 
-Why after writing rather than from the page models: Pagefind indexes exactly what readers see, and the step stays
-one call that can fail alone. It is kept cheap and safe:
-- Skipped when no HTML page changed since the last index (a signature of every page's path, size and mtime, kept
-  in the build cache): a no-change build costs one stat, a build that changed only feeds a stat of each page.
-- Written beside output/ and swapped in with one rename, so a reader never sees a half-written index; the next
-  run removes the staging folder of a killed one.
+Pagefind has no incremental mode and costs ~2 ms per page, so a whole-site run after every build would cost a
+one-article edit 10-20 s at 5,000 articles. Instead the index is a base bundle of the whole site, kept in the build
+cache and remade rarely, plus a delta bundle of the pages changed since (tens of milliseconds), which the search
+page merges, dropping the base's results for pages the delta replaced or the site removed. Which pages changed is
+known without reading them: every output file has a recipe (the hash of what it is made from, digest/site/pages.py),
+and the base records the recipe of each page it holds.
+
+The step is kept cheap and safe:
+- A build that committed nothing new, with the index made for its output, costs one small file read.
+- Everything is written beside the output and swapped in with one rename; staging left by a killed run is
+  removed by the next one.
 - Never fatal: Pagefind missing, failing or too slow is one warning line; the pages are published, search keeps
-  the previous index (if any), and the next build tries again. Pagefind has no incremental mode: a run indexes
-  every page (0.1 s for 60 pages; see README for larger sites).
+  the previous index (if any), and the next build tries again.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
-import subprocess
 import tempfile
 import threading
-import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable, ContextManager
 
-from digest.build.output import exchange, write_atomic
+from digest.build import pagefind, searchlayers
+from digest.build.pagefind import pagefind_executable
 from digest.build.report import Clock
+from digest.build.searchlayers import DELTA, Base, index_folder, published, read_json, write_json
 from digest.build.store import cache_dir
 from digest.config import Config
 from digest.site.render import SEARCH_BUNDLE as BUNDLE
 
-TIMEOUT = 600.0  # seconds: Pagefind indexes ~10,000 pages in seconds; more means it hangs
 STALE = "pages changed while indexing"  # update_index's answer when it did not swap in (serve/watch runs again)
-STAMP = "search-index.json"  # in the build cache: the signature of the pages last indexed
+STAMP = "index.json"  # in the layers' folder: which build's output the published index was made for
 
 Log = Callable[[str], None]
+Pages = Callable[[], "dict[str, str] | None"]  # the committed output's searchable pages: {path: recipe}
+Committed = tuple[str, Pages]  # (token of the committed build state, its searchable pages)
+
+__all__ = ["BUNDLE", "STALE", "BackgroundIndex", "pagefind_executable", "search_index", "update_index"]
 
 
-def search_index(config: Config, clock: Clock, log: Log, *, changed: bool, later: "BackgroundIndex | None") -> None:
+def search_index(config: Config, clock: Clock, log: Log, committed: Committed, *,
+                 later: "BackgroundIndex | None") -> None:
     """The pipeline's post-write step: one progress line; a problem is one warning line (`log`, even when quiet).
-    `later` (serve/watch): the index is made in that background thread, so a save is never kept waiting by it."""
+    `committed`: the output the build left (Session.search_pages). `later` (serve/watch): the index is made in
+    that background thread, so a save is never kept waiting by it."""
     if later is not None:
-        later.request(config.output_dir, cache_dir(config.output_dir))
+        later.request(config.output_dir, cache_dir(config.output_dir), committed)
         clock.done("search", "index left to the background")
         return
-    done = update_index(config.output_dir, cache_dir(config.output_dir), changed=changed, warn=log,
-                        cancel=clock.cancel)
+    done = update_index(config.output_dir, cache_dir(config.output_dir), committed, warn=log, cancel=clock.cancel)
     clock.done("search", done)
 
 
 class BackgroundIndex:
     """serve/watch: the index is made in a thread of its own after each build, never holding up the next save.
     Pagefind reads the pages while no lock is held; the new index is swapped in under `hold()` (the server's build
-    lock: no build writes meanwhile) only if no page changed during the run, else the run starts again. One run
-    at a time; a build finishing during a run asks for one more. `stop` set: the run in progress is killed."""
+    lock: no build writes meanwhile) only if no build committed during the run, else the run starts again (a base
+    made meanwhile is kept: it records the recipes it was made from, so the next delta covers what changed). One
+    run at a time; a build finishing during a run asks for one more. `stop` set: the run in progress is killed."""
 
     def __init__(self, warn: Log, hold: Callable[[], ContextManager], stop: threading.Event | None = None):
         self.warn, self.hold, self.stop = warn, hold, stop
         self._guard = threading.Lock()
         self._thread: threading.Thread | None = None
         self._again = False
-        self._target: tuple[Path, Path] | None = None
+        self._target: tuple[Path, Path, Committed] | None = None
 
-    def request(self, output_dir: Path, cache: Path) -> None:
+    def request(self, output_dir: Path, cache: Path, committed: Committed) -> None:
         with self._guard:
-            self._target = (output_dir, cache)
+            self._target = (output_dir, cache, committed)
             if self._thread is not None:
                 self._again = True
                 return
@@ -81,13 +88,18 @@ class BackgroundIndex:
         if thread is not None:
             thread.join(timeout)
 
+    def _latest(self) -> str | None:
+        with self._guard:
+            return self._target[2][0] if self._target else None
+
     def _run(self) -> None:
         while True:
             with self._guard:
                 self._again = False
-                output_dir, cache = self._target
+                output_dir, cache, committed = self._target
             try:
-                if update_index(output_dir, cache, warn=self.warn, cancel=self.stop, hold=self.hold) == STALE:
+                if update_index(output_dir, cache, committed, warn=self.warn, cancel=self.stop, hold=self.hold,
+                                latest=self._latest) == STALE:
                     self._again = True
             except Exception as exc:  # noqa: BLE001 - the server keeps going; the next build tries again
                 self.warn(f"warning: search index not updated: {type(exc).__name__}: {exc}")
@@ -97,51 +109,21 @@ class BackgroundIndex:
                     return
 
 
-def pagefind_executable() -> Path | None:
-    """The Pagefind binary: PAGEFIND_BINARY_PATH, else the one pip installed (pagefind[bin]), else on PATH."""
-    try:
-        from pagefind.service import get_executable
-    except ImportError:  # the wrapper is not installed: a binary on PATH still does
-        found = os.environ.get("PAGEFIND_BINARY_PATH") or shutil.which("pagefind")
-        return Path(found) if found else None
-    return get_executable()
-
-
-def pages_signature(output_dir: Path) -> str:
-    """Path, size and mtime of every HTML page outside the bundle: what Pagefind would read."""
-    digest = hashlib.blake2b(digest_size=16)
-    stack = [output_dir]
-    while stack:
-        folder = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                if entry.is_dir(follow_symlinks=False):
-                    if not (folder == output_dir and entry.name == BUNDLE):
-                        stack.append(Path(entry.path))
-                elif entry.name.endswith(".html"):
-                    st = entry.stat(follow_symlinks=False)
-                    line = f"{entry.path}\x00{st.st_size}\x00{st.st_mtime_ns}\x00"
-                    digest.update(line.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
-
-
-def update_index(output_dir: Path, cache: Path, *, changed: bool = True, warn: Log,
-                 cancel: threading.Event | None = None, hold: Callable[[], ContextManager] = nullcontext) -> str:
-    """Bring output/pagefind/ in step with the pages of output/. Returns what was done, for the progress line.
-    `changed=False` (a build that wrote nothing): the last index stands when it was made and is still there.
+def update_index(output_dir: Path, cache: Path, committed: Committed, *, warn: Log,
+                 cancel: threading.Event | None = None, hold: Callable[[], ContextManager] = nullcontext,
+                 latest: Callable[[], str | None] | None = None) -> str:
+    """Bring output/pagefind/ in step with the committed output. Returns what was done, for the progress line.
     `cancel` set (serve/watch stopping): nothing is started, a run is killed; the next build indexes.
-    `hold()`: held while the index is swapped in, which happens only if no page changed during the run (STALE
-    is returned otherwise)."""
+    `hold()`: held while the index is swapped in, which happens only if `latest()` (the token of the last committed
+    build) is still `committed`'s, else STALE is returned."""
     output_dir = Path(output_dir).resolve()
-    stamp_file = cache / STAMP
+    token, pages_of = committed
+    folder = searchlayers.index_folder(cache, output_dir)
     bundle = output_dir / BUNDLE
-    last = _read_stamp(stamp_file)
-    if not changed and last.get("output") == str(output_dir) and (bundle / "pagefind.js").is_file():
+    stamp = read_json(folder / STAMP)
+    if stamp.get("token") == token and stamp.get("output") == str(output_dir) and token \
+            and published(bundle) == (stamp.get("base"), stamp.get("tag")) and stamp.get("base"):
         return "index unchanged"
-    signature = pages_signature(output_dir)
-    if last.get("signature") == signature and (bundle / "pagefind.js").is_file():
-        return "index unchanged (no page changed)"
-    stamp_file.unlink(missing_ok=True)  # written again only when this run succeeds: a failed one is retried
     if cancel is not None and cancel.is_set():
         return "left for the next build (stopping)"
     executable = pagefind_executable()
@@ -149,82 +131,68 @@ def update_index(output_dir: Path, cache: Path, *, changed: bool = True, warn: L
         warn("warning: search index not updated: Pagefind is not installed (pip install -r requirements.txt); "
              "the pages are published, search keeps the previous index (if any) until a build with Pagefind")
         return "not built (no Pagefind)"
+    with _IndexLock(folder):
+        binary = pagefind.binary_identity(executable, folder / "binary.json")
+        pages = pages_of()  # None: a saved state that cannot say which pages are searchable
+        base = searchlayers.load_base(folder, binary) if pages is not None else None
+        delta = searchlayers.plan_delta(base, pages) if base is not None else None
+        said = []
+        if base is None or delta.size() > searchlayers.DELTA_LIMIT:
+            reason = "none yet" if base is None else f"{delta.size()} pages changed since the last"
+            base, problem = searchlayers.make_base(executable, binary, output_dir, folder, pages, cancel)
+            if problem is not None:
+                return _failed(warn, problem)
+            delta = searchlayers.plan_delta(base, base.pages if pages is None else pages)
+            said.append(f"base made ({reason}): {_languages(base)}")
+        if published(bundle) == (base.id, delta.tag):
+            _stamp(folder, output_dir, token, base, delta)
+            return "; ".join(said) or "index unchanged (no searchable page changed)"
+        problem = _make_and_publish(executable, output_dir, base, delta, cancel, hold, latest, token)
+        if problem == STALE:
+            return STALE
+        if problem is not None:
+            return _failed(warn, problem)
+        _stamp(folder, output_dir, token, base, delta)
+    if not said:
+        said.append(f"base {_languages(base)}")
+    said.append(f"delta {len(delta.changed)} pages, {len(delta.removed)} removed")
+    return "indexed (" + "; ".join(said) + ")"
+
+
+def _make_and_publish(executable: Path, output_dir: Path, base: Base, delta: searchlayers.Delta,
+                      cancel: threading.Event | None, hold: Callable[[], ContextManager],
+                      latest: Callable[[], str | None] | None, token: str) -> str | None:
+    """The delta bundle made beside the output, then published (with the base when the output lacks it)."""
     _remove_leftovers(output_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.search-", dir=output_dir.parent))
     try:
-        problem = _run(executable, output_dir, staging, cancel)
-        if problem is None and not (staging / "pagefind.js").is_file():
-            problem = "wrote no pagefind.js"
-        if problem is None:
-            _sort_entry(staging / "pagefind-entry.json")
+        problem = searchlayers.make_delta(executable, output_dir, base, delta, staging / DELTA, cancel)
         if problem is not None:
-            warn(f"warning: search index not updated: Pagefind {problem}; the pages are published, search "
-                 "shows the previous index (if any) until the next build")
-            return "failed"
+            return problem
         with hold():
-            if hold is not nullcontext and pages_signature(output_dir) != signature:  # a build wrote meanwhile
+            if latest is not None and latest() != token:  # a build committed while Pagefind ran
                 return STALE
-            _swap_in(staging, bundle)
-            _write_stamp(stamp_file, {"output": str(output_dir), "signature": signature})
+            searchlayers.publish(output_dir / BUNDLE, base, staging / DELTA, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return f"indexed ({_languages(bundle)})"
-
-
-def _run(executable: Path, site: Path, out: Path, cancel: threading.Event | None = None) -> str | None:
-    """Run Pagefind over `site` into `out`; None when it worked, else what went wrong (one line). Killed when
-    `cancel` is set or after TIMEOUT seconds."""
-    command = [str(executable), "--site", str(site), "--output-path", str(out)]
-    try:
-        # Run from the empty output folder: a pagefind.yml/.toml/.json where the build was started is not read.
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, cwd=out)
-    except OSError as exc:
-        return f"could not be started ({executable}: {exc.strerror or exc})"
-    deadline = time.monotonic() + TIMEOUT
-    try:
-        while True:
-            try:
-                _, stderr = process.communicate(timeout=0.2)
-                break
-            except subprocess.TimeoutExpired:
-                if cancel is not None and cancel.is_set():
-                    return "was stopped (the build is stopping)"
-                if time.monotonic() > deadline:
-                    return f"did not finish in {TIMEOUT:g} s"
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    if process.returncode != 0:
-        lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-        last = lines[-1][:200] if lines else "no message"
-        return f"failed (exit status {process.returncode}: {last!r})"
     return None
 
 
-def _sort_entry(path: Path) -> None:
-    """Pagefind lists the languages of its entry file in a random order (a hash map): sorted, two builds of the same
-    pages give the same bytes. The file is JSON read by pagefind.js, which does not care about the order."""
+def _failed(warn: Log, problem: str) -> str:
+    warn(f"warning: search index not updated: Pagefind {problem}; the pages are published, search shows the "
+         "previous index (if any) until the next build")
+    return "failed"
+
+
+def _stamp(folder: Path, output_dir: Path, token: str, base: Base, delta: searchlayers.Delta) -> None:
     try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-        entry["languages"] = dict(sorted(entry["languages"].items()))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return  # an entry file of another shape: left as Pagefind wrote it
-    path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        write_json(folder / STAMP, {"output": str(output_dir), "token": token, "base": base.id, "tag": delta.tag})
+    except OSError:  # a cache we cannot write: the next build checks again
+        pass
 
 
-def _swap_in(staging: Path, bundle: Path) -> None:
-    """Replace output/pagefind/ by the new bundle in one step (the old one ends in `staging`, removed after)."""
-    new = staging.with_name(staging.name + "-new")
-    os.rename(staging, new)  # the bundle's own folder (Pagefind wrote into `staging`)
-    staging.mkdir()
-    if bundle.is_dir() and exchange(new, bundle):
-        os.rename(new, staging / "old")
-        return
-    if bundle.exists():
-        os.rename(bundle, staging / "old")
-    os.rename(new, bundle)
+def _languages(base: Base) -> str:
+    return ", ".join(f"{lang} {count} pages" for lang, count in base.languages.items()) or "no pages"
 
 
 def _remove_leftovers(output_dir: Path) -> None:
@@ -233,25 +201,22 @@ def _remove_leftovers(output_dir: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _languages(bundle: Path) -> str:
-    try:
-        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-        languages = entry.get("languages", {})
-        return ", ".join(f"{lang} {info.get('page_count', '?')} pages" for lang, info in sorted(languages.items()))
-    except (OSError, ValueError, AttributeError):
-        return "languages unknown"
+class _IndexLock:
+    """One index run at a time per output folder, across processes (a `build` beside a `serve`): an flock on a
+    file in the layers' folder, waited for."""
 
+    def __init__(self, folder: Path):
+        self.folder = folder
 
-def _read_stamp(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    def __enter__(self) -> "_IndexLock":
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            import fcntl
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except ImportError:  # Windows: no flock
+            pass
+        return self
 
-
-def _write_stamp(path: Path, data: dict) -> None:
-    try:
-        write_atomic(path, json.dumps(data).encode("utf-8"))
-    except OSError:  # a cache we cannot write: the next build indexes again
-        pass
+    def __exit__(self, *exc: object) -> None:
+        os.close(self._fd)  # closing the descriptor releases the flock

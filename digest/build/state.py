@@ -34,6 +34,7 @@ class BuildState:
     teasers: dict[str, bytes] = field(default_factory=dict)  # shard -> pickled {record key: teaser tuples}
     dates: tuple = ()  # (code version, {(ISO date, lang): display date}) seen in earlier builds
     humans: dict[str, tuple] = field(default_factory=dict)  # human translation key -> its reading notes
+    searchable: frozenset = frozenset()  # output files that go into the search index (Page.searchable)
     token: str = ""
 
 
@@ -55,7 +56,7 @@ def _staged_path(path: Path) -> Path:
 
 
 _QUICK = ("output", "files", "scanned_ns", "inputs", "summary", "templates", "token")
-_HEAVY = ("manifest", "records", "stubs", "dates", "teasers", "humans")
+_HEAVY = ("manifest", "records", "stubs", "dates", "teasers", "humans", "searchable")
 
 
 def load_state(path: Path, output_dir: Path, heavy: bool = True) -> BuildState:

@@ -20,6 +20,7 @@ class Page(NamedTuple):
     data: bytes | Callable[[], bytes] | None = None  # its bytes, or what makes them when it has to be written
     site_wide: bool = False  # a change of it re-renders the whole site (the 404 page, static files)
     tree: Path | None = None  # a folder copied as it is under `path` (static files)
+    searchable: bool = False  # in the search index (its template marks the text with data-pagefind-body)
 
 
 class TeaserRef(NamedTuple):

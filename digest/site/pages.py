@@ -4,6 +4,8 @@ A page kind is two small functions:
 - `plan(site)` yields a Page per output file: its path and its dependencies (the fingerprints of the template and
   settings it is made with, and the digests of the content it shows). The writer hashes them into the page's
   recipe and compares it with the recipe recorded by the last build: equal, the file is left alone.
+- `searchable=True` on its pages puts them in the search index (digest/build/searchindex.py), and its template
+  marks their text with `data-pagefind-body`; other pages are not indexed.
 - `render(ctx, jobs)` makes the bytes of the pages whose `job` names this kind (in worker processes when there are
   many); a page may instead carry its bytes (`data`), or a function making them when it has to be written.
 
@@ -28,7 +30,8 @@ def plan_articles(site: Site) -> Iterator[Page]:
     for lang in LANGS:
         for ref, digest in zip(site.teasers[lang], site.digests[lang]):
             section = site.sections.link(lang, ref.slug)  # where its section label leads (sections.py)
-            yield Page(ref.path, (recipe_fp, digest, str(section)), ("article", ref.path, section))
+            yield Page(ref.path, (recipe_fp, digest, str(section)), ("article", ref.path, section),
+                       searchable=True)
 
 
 def render_articles(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, bytes]]:
