@@ -99,7 +99,7 @@ The city opened a new public library in Al-Nakheel this morning. It holds twenty
 
 The library's director said it is open all week. ![A missing picture](images/missing.png)
 
-![From outside](https://example.org/photo.jpg)
+![From outside](https://example.org/photo.jpg) ![Only in English](images/english-only.png)
 """
 BODY_ONLY = """---
 title: معرض للصور في جدة
@@ -123,6 +123,7 @@ def image_site(tmp_path, make_config):
     (content / "images" / "cover.png").write_bytes(png(120, 60))
     (content / "images" / "hall.png").write_bytes(png(40, 30, (20, 20, 160)))
     (content / "images" / "unused.png").write_bytes(png(5, 5))
+    (content / "images" / "english-only.png").write_bytes(png(6, 6))
     (content / "pics" / "first.gif").write_bytes(_gif(16, 9))
     (content / "library.md").write_text(STORY, encoding="utf-8")
     (content / "library.en.md").write_text(STORY_EN, encoding="utf-8")
@@ -147,6 +148,8 @@ def test_images_are_copied_once_to_media_and_shown_on_both_language_pages(image_
         assert 'src="https://example.org/photo.jpg"' in page  # an address elsewhere stays as written
         assert "missing.png" not in page and ("صورة مفقودة" if lang == "ar" else "A missing picture") in page
         assert "secret.png" not in page and "logo.svg" not in page
+        assert "english-only.png" not in page  # the images of an English body are the Arabic article's
+    assert "Only in English" in (out / "en/library/index.html").read_text(encoding="utf-8")
     home = (out / "ar/index.html").read_text(encoding="utf-8")
     # The newest story leads the front page with its image (not lazy: it is the first thing seen); the others
     # have a thumbnail.
