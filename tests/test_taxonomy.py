@@ -18,7 +18,7 @@ from conftest import ROOT
 from digest.build.pipeline import build
 from digest.config import ConfigError, load_config
 from digest.site.sections import transliterated_slug
-from sitecheck import broken_links, parse_page, resolve
+from sitecheck import arabic_on_english_pages, broken_links, parse_page, resolve
 from taxonomy_site import ARTICLES, write_site
 
 AR_SECTIONS = {"economy", "culture", "alryada-almhlya", "hrb", "hrb-2", "shuwn-albldya"}
@@ -143,6 +143,12 @@ def test_every_section_has_a_page_and_a_feed_per_language(built):
     assert _article_links(config, economy / "index.html") | _article_links(config, economy / "page/2/index.html") \
         == {"market-up", "budget", "exports"}
     assert "Culture and Arts" in (out / "en/section/culture/index.html").read_text(encoding="utf-8")
+
+
+def test_english_section_day_and_archive_pages_hold_no_arabic(built):
+    found = arabic_on_english_pages(built.output_dir)
+    assert {page: text for page, text in found.items() if "/section/" in page or "/day/" in page
+            or "/archive/" in page} == {}
 
 
 def test_section_slug_rule_and_collisions(built):
@@ -366,3 +372,21 @@ def test_an_article_named_like_a_page_kind_folder_gets_another_slug():
 
     assert [slugify(name) for name in ("archive", "section", "day", "search")] == \
         ["archive-article", "section-article", "day-article", "search-article"]
+
+
+def test_spelling_variants_of_a_section_are_one_section_with_a_stable_slug(tmp_path):
+    from taxonomy_site import write_article
+
+    config = _config(tmp_path, BASES["root"])
+    # Taa marbuta written as haa, alef with hamza without it: the same section as الرياضة المحلية.
+    write_article(config.content_dir, "late-goal", "2024-03-05T21:00:00+03:00", "الرياضه  المحليه",
+                  "هدف متأخر يحسم مباراة الديربي", ["حسم هدف متأخر مباراة الديربي مساء اليوم.", "وغادر الجمهور سعيدا."],
+                  None, None)
+    build(config, quiet=True)
+    out = config.output_dir
+    assert {p.name for p in (out / "ar" / "section").iterdir()} == AR_SECTIONS  # no new section
+    listed = _article_links(config, out / "ar/section/alryada-almhlya/index.html")
+    assert {"late-goal", "league-final"} <= listed
+    # The section keeps the name most of its stories give it, and the slug of its oldest story's spelling.
+    assert '<h1 class="page-title">الرياضة المحلية</h1>' in \
+        (out / "ar/section/alryada-almhlya/index.html").read_text(encoding="utf-8")

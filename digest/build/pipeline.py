@@ -80,7 +80,7 @@ def publish(config: Config, memo, source: Source, records: dict[str, dict], repo
             if lang in rec["digests"]:
                 path = article_path(lang, a.slug)
                 other = article_path(OTHER[lang], a.slug) if lang == "en" or has_en else None
-                teasers[lang].append(TeaserRef(a.slug, lang, path, other, rkey))
+                teasers[lang].append(TeaserRef(a.slug, lang, path, other, rkey, a.section))
                 digests[lang].append(rec["digests"][lang])
                 tdigests[lang].append(rec["tdigests"][lang])
                 rkey_of_path[path] = rkey

@@ -55,7 +55,7 @@ def story_count(count: int, lang: str) -> str:
 # --- the page kinds --------------------------------------------------------------------------------------------------
 def plan_days(site: Site) -> Iterator[Page]:
     fp = site.fp["day.html"]
-    indexes = {lang: day_index(site, lang) for lang in LANGS}
+    indexes = site.days
     for lang in LANGS:
         days = list(indexes[lang])
         for position, day in enumerate(days):
@@ -77,14 +77,15 @@ def plan_days(site: Site) -> Iterator[Page]:
 def _by_section(site: Site, lang: str, members: list[int]) -> tuple:
     """((section name, its page or None, story indices), ...) for a day's stories, in the order of their newest."""
     groups: dict[str, list] = {}
-    refs = site.teasers[lang]
+    refs, links, of_article = site.teasers[lang], site.sections.links(lang), site.sections.of_article
     for index in members:
-        section = site.sections.of_article.get(refs[index].slug)
-        if section is not None and section.has_page(lang):
-            name, link = section.names[lang], site.sections.link(lang, refs[index].slug)
-        else:
-            name, link = OTHER_STORIES[lang], None
-        groups.setdefault(link or "", [name, link, []])[2].append(index)
+        slug = refs[index].slug
+        link = links.get(slug)  # None: no section, or none with a page in this language
+        group = groups.get(link or "")
+        if group is None:
+            name = of_article[slug].names[lang] if link else OTHER_STORIES[lang]
+            group = groups[link or ""] = [name, link, []]
+        group[2].append(index)
     other = groups.pop("", None)
     ordered = list(groups.values()) + ([other] if other else [])
     return tuple((name, link, tuple(indices)) for name, link, indices in ordered)
@@ -147,7 +148,7 @@ def _archive_page(ctx: RenderContext, lang: str, counts: tuple, sections: tuple)
 
 
 def sitemap_days(site: Site) -> list[dict[str, str]]:
-    indexes = {lang: day_index(site, lang) for lang in LANGS}
+    indexes = site.days
     groups = [{lang: archive_path(lang) for lang in LANGS}]
     for day in indexes["ar"]:
         groups.append({lang: day_path(lang, day) for lang in LANGS if day in indexes[lang]})

@@ -30,6 +30,7 @@ class TeaserRef(NamedTuple):
     path: str
     other_path: str | None
     rkey: str  # key of its record: its page models in the build cache
+    section: str | None = None  # the article's Arabic section (both languages): sections.py plans from it
 
 
 class Site(NamedTuple):
@@ -43,8 +44,10 @@ class Site(NamedTuple):
     published: dict[str, object]  # slug -> publication datetime (feeds, days)
     views: object
     images: dict = {}  # path below content/ -> ImageFile: every image a published article uses (media.py)
-    # Worked out once from the above by plan_site, for the kinds that link to sections (digest/site/sections.py).
+    # Worked out once from the above by plan_site for the kinds that use them: the sections (sections.SectionIndex:
+    # which section an article is in, for the labels' links) and the days (days.day_index per language).
     sections: object = None
+    days: dict | None = None
 
 
 class RenderContext(NamedTuple):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from digest.site.feeds import rss_feed, sitemap
-from digest.site.days import plan_days, render_days, sitemap_days
+from digest.site.days import day_index, plan_days, render_days, sitemap_days
 from digest.site.kinds import LANGS, Page, PageKind, RenderContext, Site, TeaserRef, content_hash as _hash
 from digest.site.media import plan_media
 from digest.site.render import ArticleView, PageRenderer, feed_path, home_page_count, home_path, search_path
@@ -78,16 +78,29 @@ def plan_feeds(site: Site) -> Iterator[Page]:
 
 # --- sitemap: every page (10,000 URLs at 5,000 articles), made only when the pages it lists or the settings change --
 def plan_sitemap(site: Site) -> Iterator[Page]:
-    groups = sitemap_groups(site)
-    deps = (site.fp["site"], *("|".join(f"{lang}={path}" for lang, path in group.items()) for group in groups))
-    yield Page("sitemap.xml", deps, data=lambda: sitemap(site.config, groups))
+    # The other kinds' URLs (sections, days: a few hundred) are listed now; the articles' (10,000) only when written.
+    kinds = _kinds_sitemap_groups(site)
+    deps = (site.fp["site"], *(r.path + "|" + str(r.other_path) for r in site.teasers["ar"]),
+            *(r.path for r in site.teasers["en"]), repr(kinds))
+    yield Page("sitemap.xml", deps, data=lambda: sitemap(site.config, _own_sitemap_groups(site) + kinds))
 
 
 def sitemap_groups(site: Site) -> list[dict[str, str]]:
     """The sitemap's URLs, each with its language alternates (hreflang pairs): those of the home, search and
     article pages, then those each other kind gives (its `sitemap`)."""
-    if site.sections is None:
-        site = site._replace(sections=section_index(site))
+    site = _with_indexes(site)
+    return _own_sitemap_groups(site) + _kinds_sitemap_groups(site)
+
+
+def _kinds_sitemap_groups(site: Site) -> list[dict[str, str]]:
+    groups: list[dict[str, str]] = []
+    for kind in KINDS:
+        if kind.sitemap is not None:
+            groups += kind.sitemap(site)
+    return groups
+
+
+def _own_sitemap_groups(site: Site) -> list[dict[str, str]]:
     per_page, teasers = site.config.per_page, site.teasers
     groups: list[dict[str, str]] = [{"ar": home_path("ar"), "en": home_path("en")},
                                     {"ar": search_path("ar"), "en": search_path("en")}]
@@ -99,9 +112,6 @@ def sitemap_groups(site: Site) -> list[dict[str, str]]:
         if ref.slug in english_slugs:
             group["en"] = ref.other_path
         groups.append(group)
-    for kind in KINDS:
-        if kind.sitemap is not None:
-            groups += kind.sitemap(site)
     return groups
 
 
@@ -143,8 +153,17 @@ _BY_NAME = {kind.name: kind for kind in KINDS}
 
 def plan_site(site: Site) -> list[Page]:
     """Every output file of the site, kind by kind (the sections worked out once, for the kinds that link to them)."""
-    site = site._replace(sections=section_index(site))
+    site = _with_indexes(site)
     return [page for kind in KINDS for page in kind.plan(site)]
+
+
+def _with_indexes(site: Site) -> Site:
+    """The site with what several kinds use worked out once: its sections and its days."""
+    if site.sections is None:
+        site = site._replace(sections=section_index(site))
+    if site.days is None:
+        site = site._replace(days={lang: day_index(site, lang) for lang in LANGS})
+    return site
 
 
 def render_jobs(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, bytes]]:
