@@ -177,6 +177,8 @@ def main() -> int:
     parser.add_argument("--subpath-lighthouse", choices=("search", "all", "none"), default="search",
                         help="page kinds Lighthouse audits under the sub-path too (default: search)")
     parser.add_argument("--results", help="also write this report to FILE")
+    parser.add_argument("--reports", default=str(ROOT / "build" / "quality"),
+                        help="folder for Lighthouse's JSON reports (default: build/quality/)")
     parser.add_argument("--keep", help="build into this folder and keep the two sites (root/, sub/)")
     args = parser.parse_args()
     tools = Path(args.tools).resolve()
@@ -198,7 +200,7 @@ def main() -> int:
         return 2
 
     work = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(prefix="quality-"))
-    reports = ROOT / "build" / "quality"
+    reports = Path(args.reports).resolve()
     reports.mkdir(parents=True, exist_ok=True)
     forms = [form for form in args.forms.split(",") if form]
     port = free_port()
