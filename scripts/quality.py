@@ -2,7 +2,8 @@
 
 Builds the site twice, for the domain root and for a GitHub project sub-path (/repo/), serves each on 127.0.0.1
 under its own path (tests/siteserver.py), then:
-  vnu         the Nu HTML Checker on every HTML page of both builds, counted by page kind: 0 errors;
+  vnu         the Nu HTML Checker on every HTML page of both builds, counted by page kind, and on the site's
+              stylesheets: 0 errors;
   lighthouse  Lighthouse (mobile and desktop) on one page of each kind per language at the root, and on the search
               pages under the sub-path (their script loads its files at run time): accessibility, best practices,
               SEO 100, performance >= 95 (the 404 page is left out: it is noindex and answered 404 by design);
@@ -85,14 +86,17 @@ def pages_to_audit(output: Path, kinds: tuple[str, ...]) -> list[tuple[str, str,
 
 
 def check_vnu(vnu_jar: Path, sites: dict) -> bool:
-    pages = {page: name for name, (out, *_) in sites.items() for page in sorted(out.rglob("*.html"))}
+    """Every HTML page of both builds, and the site's own stylesheets (static/, not the search bundle's)."""
+    files = {page: (name, page_kind(page.relative_to(out).as_posix()))
+             for name, (out, *_) in sites.items() for page in sorted(out.rglob("*.html"))}
+    root = sites["root"][0]
+    files.update({css: ("root", "stylesheet") for css in sorted((root / "static").rglob("*.css"))})
     started = time.perf_counter()
-    errors = run_vnu(vnu_jar, list(pages))
-    say(f"\nNu HTML Checker: {len(pages)} pages, {len(errors)} errors ({time.perf_counter() - started:.0f} s)")
-    kinds = Counter((pages[p], page_kind(p.relative_to(sites[pages[p]][0]).as_posix())) for p in pages)
-    wrong = Counter((pages.get(m.file, "?"), page_kind(m.file.relative_to(sites[pages[m.file]][0]).as_posix())
-                     if m.file in pages else "?") for m in errors)
-    say(f"  {'site':9} {'kind':16} {'pages':>6} {'errors':>6}")
+    errors = run_vnu(vnu_jar, list(files))
+    say(f"\nNu HTML Checker: {len(files)} files, {len(errors)} errors ({time.perf_counter() - started:.0f} s)")
+    kinds = Counter(files.values())
+    wrong = Counter(files.get(message.file, ("?", "?")) for message in errors)
+    say(f"  {'site':9} {'kind':16} {'files':>6} {'errors':>6}")
     for (site, kind), count in sorted(kinds.items()):
         say(f"  {site:9} {kind:16} {count:6} {wrong[(site, kind)]:6}")
     for message in errors[:40]:

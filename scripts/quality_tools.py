@@ -27,11 +27,12 @@ class VnuMessage:
 
 
 def run_vnu(vnu_jar: Path, pages: list[Path]) -> list[VnuMessage]:
-    """Every error (and fatal error) vnu finds in `pages`, checked in one JVM. vnu prints its JSON on stderr."""
+    """Every error (and fatal error) vnu finds in `pages` (HTML, and CSS files by their .css suffix), checked in
+    one JVM. vnu prints its JSON on stderr."""
     if not pages:
         return []
-    done = subprocess.run(["java", "-jar", str(vnu_jar), "--format", "json", "--errors-only", *map(str, pages)],
-                          capture_output=True, text=True)
+    done = subprocess.run(["java", "-jar", str(vnu_jar), "--format", "json", "--errors-only", "--also-check-css",
+                           *map(str, pages)], capture_output=True, text=True)
     try:
         messages = json.loads(done.stderr)["messages"]
     except (json.JSONDecodeError, KeyError):

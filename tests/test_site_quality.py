@@ -1,7 +1,7 @@
 """The quality gates that run offline and fast, on a small site of every page kind (the wire fixtures, two articles
 with human English, three per list page so that lists paginate): an HTTP crawl (tests/sitecrawl.py) of the site
 served at the domain root and under a /repo/ sub-path finds no broken link and reaches every page and feed by
-links; the Nu HTML Checker finds no error on any page. scripts/quality.sh runs the same crawl and vnu on any content,
+links; the Nu HTML Checker finds no error on any page or stylesheet. scripts/quality.sh runs the same crawl and vnu on any content,
 plus Lighthouse and the W3C Feed Validator."""
 from __future__ import annotations
 
@@ -137,13 +137,17 @@ def test_the_crawl_reports_broken_links_escapes_unlinked_pages_and_sitemap_gaps(
 
 @pytest.mark.skipif(shutil.which("java") is None or not VNU_JAR.is_file(),
                     reason=f"needs java and {VNU_JAR} (make test installs them: scripts/install-quality-tools.sh vnu)")
-def test_the_nu_html_checker_finds_no_error_on_any_page(sites, tmp_path):
+def test_the_nu_html_checker_finds_no_error_on_any_page_or_stylesheet(sites, tmp_path):
     pages = [page for output in sites.values() for page in sorted(output.rglob("*.html"))]
     assert set(_kinds(sites["root"])) == set(PAGE_KINDS)
-    # One page with known errors checked in the same run: the report is read, not just an empty answer.
+    stylesheets = sorted((sites["root"] / "static").rglob("*.css"))
+    assert stylesheets
+    # A page and a stylesheet with known errors checked in the same run: the report is read, not just an empty answer.
     bad = tmp_path / "bad.html"
     bad.write_text('<!doctype html><html lang="ar"><title>x</title><p><div id="a" id="a">x</p>', encoding="utf-8")
-    errors = run_vnu(VNU_JAR, [*pages, bad])
-    assert [f"{e.file}:{e.line}: {e.text}" for e in errors if e.file != bad] == []
+    bad_css = tmp_path / "bad.css"
+    bad_css.write_text(".x { colr: red; }\n", encoding="utf-8")
+    errors = run_vnu(VNU_JAR, [*pages, *stylesheets, bad, bad_css])
+    assert [f"{e.file}:{e.line}: {e.text}" for e in errors if e.file not in (bad, bad_css)] == []
     assert any("Duplicate attribute" in e.text for e in errors if e.file == bad)
-
+    assert any("colr" in e.text for e in errors if e.file == bad_css)
