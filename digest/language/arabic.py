@@ -54,12 +54,15 @@ _NUMBERISH = re.compile(r"^[\d٠-٩۰-۹][\d٠-٩۰-۹.,٫٬%٪]*$")
 
 
 _MARKS = re.compile('["«“(\\[»”)\\]]')
+_CLOSING = re.compile('["»”)\\]]')
 
 
 def _protected_spans(text: str) -> list[tuple[int, int]]:
     """Spans (open index, close index) of balanced quotes and brackets. A terminator inside one
     is not a sentence break, so quoted speech stays whole. Unbalanced marks are ignored so one
     stray quote cannot swallow the rest of the paragraph."""
+    if not _CLOSING.search(text):
+        return []  # nothing closes: no span (a line of 900,000 '(' is not walked mark by mark)
     spans: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
     open_count: dict[str, int] = {}  # closer -> openers of its kind on the stack
