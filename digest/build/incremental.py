@@ -22,6 +22,7 @@ from typing import Callable, Iterator, NamedTuple
 from digest.build.fingerprints import dates_from_outside, file_digests, fingerprints, quick_hash
 from digest.build.journal import IncrementalOutput, apply_journal, remove_leftovers
 from digest.build.output import OutputLock, StagedOutput
+from digest.build.pagecache import PageCache, page_key
 from digest.build.renderpool import render_pages
 from digest.build.schedule import release_due
 from digest.build.report import REPLAYED, BuildReport, Clock
@@ -192,8 +193,19 @@ class Session:
                        and len(changed) <= max(64, len(ordinary) // 2))
         jobs = list(dict.fromkeys(page.job for page in (changed if incremental else pages) if page.job))
 
+        # The files each job makes, by page key: jobs whose files the page cache has are written from it.
+        keys: dict[tuple, list[tuple[str, str]]] = {job: [] for job in jobs}
+        for page in pages:
+            if page.job in keys:
+                keys[page.job].append((page.path, page_key(page.path, plan[page.path])))
+        page_cache = PageCache(cache_dir(config.output_dir) / "pages.sqlite")
+
+        def site_keys() -> set[str]:  # every rendered file's key, when the page cache is pruned
+            return {page_key(page.path, plan[page.path]) for page in pages if page.job}
+
         def render(root) -> int:
-            return render_pages(config, root, jobs, self.views, cache_dir(config.output_dir), check=clock.check)
+            return render_pages(config, root, jobs, self.views, cache_dir(config.output_dir), check=clock.check,
+                                pages=page_cache, keys=keys)
 
         if incremental:
             out = IncrementalOutput(config.output_dir)
@@ -212,8 +224,12 @@ class Session:
             except BaseException:
                 out.discard()
                 raise
+            else:
+                page_cache.prune(site_keys, len(plan))
+            finally:
+                page_cache.close()
             self.written = new_state
-            clock.done("write", f"{len(changed)} changed files ({rendered} pages rendered), "
+            clock.done("write", f"{len(changed)} changed files ({rendered} pages made), "
                                 f"{len(deletions)} removed, {len(ordinary) - len(changed)} unchanged; incremental")
             return
         stage = StagedOutput(config.output_dir, protected=(config.content_dir, config.root))
@@ -235,10 +251,13 @@ class Session:
             stage.commit()
         except BaseException:
             stage.discard()
+            page_cache.close()
             raise
         promote_state(self.spath)  # killed just before: the next build finds this folder in place and promotes it
+        page_cache.prune(site_keys, len(plan))
+        page_cache.close()
         self.written = new_state
-        clock.done("write", f"{report.pages} files ({rendered} pages rendered); full build, swapped in")
+        clock.done("write", f"{report.pages} files ({rendered} pages made); full build, swapped in")
 
     def _next_state(self, plan: dict[str, str]) -> BuildState:
         """The state this build leaves for the next one (made current only with the output)."""

@@ -10,7 +10,8 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from digest.build.output import safe_join
+from digest.build.output import check_relative
+from digest.build.pagecache import PageCache, compress
 from digest.build.store import code_version
 from digest.config import Config
 from digest.site.pages import RenderContext, render_jobs
@@ -39,15 +40,23 @@ def parallel(func, items: list[tuple]):
 
 
 def render_pages(config: Config, root: Path, jobs: list[tuple], views, cache: Path,
-                 check: Callable[[], None] = lambda: None) -> int:
+                 check: Callable[[], None] = lambda: None, *, pages: PageCache | None = None,
+                 keys: dict[tuple, list[tuple[str, str]]] | None = None) -> int:
     """Render page jobs ((page kind, *arguments), digest/site/pages.py) into `root`; `views` gives the page models.
-    `check()` runs after each batch of the pool; an exception from it stops the pool's workers."""
+    `check()` runs after each batch of the pool; an exception from it stops the pool's workers.
+
+    `keys`: per job, (output path, page key) of each file it makes: a job whose files are all in the page cache
+    `pages` is written from there instead of rendered, and what is rendered is added to it."""
     if not jobs:
         return 0
-    _WORK.update(config=config, root=root, views=views, bytecode_dir=_bytecode_dir(cache))
+    _WORK.update(config=config, root=root, views=views, bytecode_dir=_bytecode_dir(cache), pages=pages,
+                 keys=keys or {})
     try:
         if len(jobs) < _PARALLEL_MIN or _workers() == 1:
-            return _render_jobs(jobs)
+            count, made = _render_jobs(jobs)
+            if pages is not None:
+                pages.put_many(made)
+            return count
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
@@ -56,8 +65,10 @@ def render_pages(config: Config, root: Path, jobs: list[tuple], views, cache: Pa
         batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         rendered = 0
         with ctx.Pool(_workers(), initializer=_worker_signals) as pool:  # leaving it terminates the workers
-            for count in pool.imap_unordered(_render_jobs, batches):
+            for count, made in pool.imap_unordered(_render_jobs, batches):
                 rendered += count
+                if pages is not None:
+                    pages.put_many(made)
                 check()
         return rendered
     finally:
@@ -83,23 +94,47 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _render_jobs(jobs: list[tuple]) -> int:
-    config, root = _WORK["config"], _WORK["root"]
-    renderer = _WORK.get("renderer")
-    if renderer is None:
-        # Templates compiled once per process, or not at all when the compiled form is in the cache.
-        renderer = _WORK["renderer"] = PageRenderer(config, make_environment(config, _WORK["bytecode_dir"]))
-    made_dirs: set[str] = set()
-    count = 0
-    base = str(root)
-    for rel, data in render_jobs(RenderContext(renderer, _WORK["views"]), jobs):
-        safe_join(root, rel)  # refuses a path leaving the output folder
-        path = os.path.join(base, rel)
+def _render_jobs(jobs: list[tuple]) -> tuple[int, list[tuple[str, bytes]]]:
+    """Write the files of `jobs`: from the page cache when it has all of a job's files, else rendered. Returns
+    the number of files written and (page key, compressed bytes) of those rendered, for the parent to cache."""
+    config, root, pages, keys = _WORK["config"], _WORK["root"], _WORK["pages"], _WORK["keys"]
+    cached: dict[str, bytes] = {}
+    if pages is not None:
+        cached = pages.get_many(key for job in jobs for _, key in keys.get(job, ()))
+    todo = [job for job in jobs if not (job in keys and all(key in cached for _, key in keys[job]))]
+    made: list[tuple[str, bytes]] = []
+    written = _Writer(str(root))
+    for job in jobs:
+        if job in keys and job not in todo:
+            for rel, key in keys[job]:
+                written(rel, cached[key])
+    if todo:
+        renderer = _WORK.get("renderer")
+        if renderer is None:
+            # Templates compiled once per process, or not at all when the compiled form is in the cache.
+            renderer = _WORK["renderer"] = PageRenderer(config, make_environment(config, _WORK["bytecode_dir"]))
+        key_of = {rel: key for job in todo for rel, key in keys.get(job, ())} if pages is not None else {}
+        for rel, data in render_jobs(RenderContext(renderer, _WORK["views"]), todo):
+            written(rel, data)
+            if rel in key_of:
+                made.append((key_of[rel], compress(data)))
+    return written.count, made
+
+
+class _Writer:
+    """Writes files below one folder, each parent folder made once."""
+
+    def __init__(self, base: str):
+        self.base, self.count = base, 0
+        self.made: set[str] = set()
+
+    def __call__(self, rel: str, data: bytes) -> None:
+        check_relative(rel)  # refuses a path leaving the output folder
+        path = os.path.join(self.base, rel)
         parent = os.path.dirname(path)
-        if parent not in made_dirs:
+        if parent not in self.made:
             os.makedirs(parent, exist_ok=True)
-            made_dirs.add(parent)
+            self.made.add(parent)
         with open(path, "wb") as handle:
             handle.write(data)
-        count += 1
-    return count
+        self.count += 1
