@@ -22,7 +22,10 @@ _DISPLAY_MAP = str.maketrans({
 def to_arabic_letters(text: str) -> str:
     """Display normalisation: Persian look-alike letters become Arabic ones; all else verbatim
     (tatweel, diacritics, punctuation and digits are kept for display)."""
-    return text.translate(_DISPLAY_MAP)
+    return text.translate(_DISPLAY_MAP) if _DISPLAY_CHARS.search(text) else text
+
+
+_DISPLAY_CHARS = re.compile("[\u06cc\u06a9\u06aa\u06d5\u200b\ufeff\u2060]")  # the keys of _DISPLAY_MAP
 
 
 # Letters of the Arabic script (Arabic, Persian and Urdu blocks and presentation forms; not its punctuation or
@@ -261,4 +264,19 @@ def stem(token: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     """Stems of the non-stop-word tokens of `text`: what the summarizer compares."""
-    return [stem(t) for t in tokenize(text) if t not in STOP_WORDS and len(t) > 1]
+    terms = []
+    for t in tokenize(text):
+        term = _TERMS.get(t)
+        if term is None:
+            term = "" if t in STOP_WORDS or len(t) <= 1 else stem(t)
+            if len(_TERMS) < _MAX_TERMS:
+                _TERMS[t] = term
+        if term:
+            terms.append(term)
+    return terms
+
+
+# token -> its stem, or "" for a stop word or a single character: a news vocabulary repeats (a million tokens in
+# 5,000 articles, a few tens of thousands distinct), so each distinct token is stemmed once per process.
+_TERMS: dict[str, str] = {}
+_MAX_TERMS = 200_000

@@ -142,7 +142,12 @@ class Dateline:
 
 def _fold(text: str) -> str:
     """Fold alef forms and digits so dates match however the wire spelled them."""
+    if not _FOLDED.search(text):
+        return text  # nothing to fold (most lines): no per-character translation
     return re.sub("[أإآ]", "ا", text.translate(_DIGITS)).replace("ـ", "")
+
+
+_FOLDED = re.compile("[٠-٩۰-۹أإآـ]")  # what _fold changes: the keys of _DIGITS, alef forms, tatweel
 
 
 def parse_dateline(line: str) -> Dateline | None:
@@ -250,7 +255,7 @@ def read_wire(text: str, notes: Notes | None = None, *, headline_line: bool = Tr
             if rest and _TIME_LINE.match(_fold(rest)):
                 time_line = time_line or (n, rest)
             continue
-        folded = _fold(line)
+        folded = _fold(line) if marker_line else ""
         if marker_line and is_trailer(folded):  # a time line or editor's code after a marker mid-item
             times = trailer_info(folded)
             time_line = time_line or ((n, times[0]) if times else None)
