@@ -90,7 +90,7 @@ _TRAILING_MARKER = re.compile(rf"\s*/{{1,2}}\s*(?:{_MARKER_WORDS})\s*/{{1,2}}(?P
 def split_trailing_marker(line: str) -> tuple[str, tuple[str, ...]]:
     """(the line without an end marker closing it, times given after that marker). A line whose text after the
     marker is not a trailer is returned whole."""
-    found = _TRAILING_MARKER.search(line)
+    found = _TRAILING_MARKER.search(line) if "/" in line else None  # the marker has slashes: most lines have none
     if not found:
         return line, ()
     rest = found.group("rest").strip()
@@ -142,12 +142,13 @@ class Dateline:
 
 def _fold(text: str) -> str:
     """Fold alef forms and digits so dates match however the wire spelled them."""
-    if not _FOLDED.search(text):
-        return text  # nothing to fold (most lines): no per-character translation
-    return re.sub("[أإآ]", "ا", text.translate(_DIGITS)).replace("ـ", "")
+    if _OTHER_DIGITS.search(text):  # the per-character translation only where there are digits to change
+        text = text.translate(_DIGITS)
+    return _ALEF_FORMS.sub("ا", text).replace("ـ", "")
 
 
-_FOLDED = re.compile("[٠-٩۰-۹أإآـ]")  # what _fold changes: the keys of _DIGITS, alef forms, tatweel
+_OTHER_DIGITS = re.compile("[٠-٩۰-۹]")  # the keys of _DIGITS
+_ALEF_FORMS = re.compile("[أإآ]")
 
 
 def parse_dateline(line: str) -> Dateline | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from dataclasses import dataclass
+from types import SimpleNamespace
 from urllib.parse import quote
 from typing import TYPE_CHECKING, Container, Iterator
 
@@ -277,6 +278,9 @@ class PageRenderer:
         compiled = self._templates.get(template)
         if compiled is None:
             compiled = self._templates[template] = self.env.get_template(template)
+        # Dicts (page, pagination) become attribute objects: Jinja looks `page.title` up as an attribute first,
+        # and on a dict that attempt raises and catches an exception, ~100 times per page.
+        context = {name: SimpleNamespace(**value) if type(value) is dict else value for name, value in context.items()}
         return strip_unsafe_chars(compiled.render(**context)).encode("utf-8")
 
     def article_page(self, view: ArticleView, section: str | None = None) -> bytes:

@@ -50,14 +50,16 @@ def strip_unsafe_chars(text: str) -> str:
 
 def count_unsafe_chars(text: str) -> tuple[int, int]:
     """(number of unsafe characters, offset of the first one or -1)."""
-    found = _UNSAFE_CHARS.search(text)
+    # Text without astral characters can hold only the BMP ones: the fast class (see above) says it all.
+    pattern = _UNSAFE_BMP if len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text) else _UNSAFE_CHARS
+    found = pattern.search(text)
     if not found:
         return 0, -1
-    return len(_UNSAFE_CHARS.findall(text)), found.start()
+    return len(pattern.findall(text)), found.start()
 
 
 def has_markup(text: str) -> bool:
-    return bool(_TAG_LIKE.search(text))
+    return "<" in text and bool(_TAG_LIKE.search(text))  # every form starts with "<"
 
 
 # nh3 (html5ever) appends each character reference of a text to it one by one: its time grows with the square of
@@ -93,6 +95,8 @@ _HANDLER_TEXT = re.compile(r"(?i)\b(on[a-z]{2,})\s*=")
 
 
 def defang(text: str) -> str:
+    if ":" not in text and "=" not in text:
+        return text  # both patterns need one (most text has neither: no regex scan)
     return _HANDLER_TEXT.sub("\\1\uff1d", _SCHEME_TEXT.sub("\\1\uff1a", text))
 
 
