@@ -22,7 +22,7 @@ from typing import Callable, Iterator, NamedTuple
 from digest.build.fingerprints import dates_from_outside, file_digests, fingerprints, quick_hash
 from digest.build.journal import IncrementalOutput, apply_journal, remove_leftovers
 from digest.build.output import OutputLock, StagedOutput
-from digest.build.pagecache import PageCache, page_key
+from digest.build.pagecache import PageCache, compress, page_key
 from digest.build.renderpool import render_pages
 from digest.build.schedule import release_due
 from digest.build.report import REPLAYED, BuildReport, Clock
@@ -201,7 +201,18 @@ class Session:
         page_cache = PageCache(cache_dir(config.output_dir) / "pages.sqlite")
 
         def site_keys() -> set[str]:  # every rendered file's key, when the page cache is pruned
-            return {page_key(page.path, plan[page.path]) for page in pages if page.job}
+            return {page_key(page.path, plan[page.path]) for page in pages if page.job or page.keep}
+
+        def made(page: Page) -> bytes:
+            """A page's own bytes; those of a costly function (the sitemap, the 404 page) kept by recipe too."""
+            if not page.keep:
+                return page.data() if callable(page.data) else page.data
+            key = page_key(page.path, plan[page.path])
+            data = page_cache.get_many([key]).get(key)
+            if data is None:
+                data = page.data()
+                page_cache.put_many([(key, compress(data))])
+            return data
 
         def render(root) -> int:
             return render_pages(config, root, jobs, self.views, cache_dir(config.output_dir), check=clock.check,
@@ -213,7 +224,7 @@ class Session:
                 rendered = render(out.stage)
                 for page in changed:
                     if page.job is None and page.tree is None:
-                        out.write(page.path, _bytes(page))
+                        out.write(page.path, made(page))
                 deletions = [rel for rel in previous if rel not in plan and not rel.startswith(trees)]
                 kept = [rel for rel in previous if rel.startswith(trees)]  # copied files of unchanged folders
                 new_state.manifest.update((rel, previous[rel]) for rel in kept)
@@ -243,7 +254,7 @@ class Session:
                     new_state.manifest.update((rel, page.path) for rel in stage.written[before:])
                     copied += len(stage.written) - before
                 elif page.job is None:
-                    stage.write(page.path, _bytes(page))
+                    stage.write(page.path, made(page))
             report.pages = len(plan) - len(trees) + copied
             clock.check()
             folder = os.stat(stage.stage)
@@ -285,10 +296,6 @@ class Session:
         """The state of this build, with the report a no-change build replays, written before the commit point."""
         new_state.summary.update({name: getattr(self.report, name) for name in REPLAYED})
         stage_state(self.spath, new_state, output_id)
-
-
-def _bytes(page: Page) -> bytes:
-    return page.data() if callable(page.data) else page.data
 
 
 def _lock_output(config: Config) -> OutputLock:

@@ -133,7 +133,12 @@ class _Writer:
         path = os.path.join(self.base, rel)
         parent = os.path.dirname(path)
         if parent not in self.made:
-            os.makedirs(parent, exist_ok=True)
+            try:
+                os.mkdir(parent)  # one call for the usual case, a new folder in an existing one
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(parent, exist_ok=True)
             self.made.add(parent)
         with open(path, "wb") as handle:
             handle.write(data)

@@ -21,6 +21,7 @@ class Page(NamedTuple):
     site_wide: bool = False  # a change of it re-renders the whole site (the 404 page, static files)
     tree: Path | None = None  # a folder copied as it is under `path` (static files)
     searchable: bool = False  # in the search index (its template marks the text with data-pagefind-body)
+    keep: bool = False  # `data` is a costly function (the sitemap): its bytes are kept by recipe, like rendered pages
 
 
 class TeaserRef(NamedTuple):

@@ -82,7 +82,7 @@ def plan_sitemap(site: Site) -> Iterator[Page]:
     kinds = _kinds_sitemap_groups(site)
     deps = (site.fp["site"], *(r.path + "|" + str(r.other_path) for r in site.teasers["ar"]),
             *(r.path for r in site.teasers["en"]), repr(kinds))
-    yield Page("sitemap.xml", deps, data=lambda: sitemap(site.config, _own_sitemap_groups(site) + kinds))
+    yield Page("sitemap.xml", deps, data=lambda: sitemap(site.config, _own_sitemap_groups(site) + kinds), keep=True)
 
 
 def sitemap_groups(site: Site) -> list[dict[str, str]]:
@@ -133,7 +133,7 @@ def plan_files(site: Site) -> Iterator[Page]:
     yield Page("robots.txt", (_hash(robots),), data=robots)
     yield Page(".nojekyll", (_hash(b""),), data=b"")  # GitHub Pages: serve the site as it is
     yield Page("404.html", (site.fp["404.html"],), data=lambda: PageRenderer(config).not_found_page(),
-               site_wide=True)
+               site_wide=True, keep=True)
     yield Page("static", (site.fp["static"],), tree=config.static_dir, site_wide=True)
 
 
