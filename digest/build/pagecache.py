@@ -4,8 +4,11 @@ writes bytes it already made, instead of rendering 10,000 pages again.
 Why it is safe: a page's recipe (digest/site/pages.py: the fingerprint of its template, settings and code, and
 the digests of the page models it shows) is what the incremental layer already trusts to leave an output file
 alone; equal recipe, equal bytes. The cache only extends that trust to a file that is not there any more. Its key
-is the hash of the page's path and recipe, its value the page's bytes, zlib-compressed (level 1: HTML shrinks to a
-third at ~100 MB/s, so a cold build pays little for filling it and the file stays small in the Pages cache).
+is the hash of the page's path and recipe, its value the page's bytes in a zlib stream of level 0: stored, not
+compressed, but with zlib's checksum, so a value damaged on disk is a miss, never a wrong page. Level 1 shrinks
+HTML to a third but runs at ~120 MB/s; measured, level 0 with SQLite's synchronous=OFF costs a cold build of 1,000
+articles 6 % less CPU, and a warm full one of 5,000 19 % less, than level 1 with synchronous=NORMAL. No fsync:
+this is a cache, and a crash that loses or damages rows only costs renders.
 
 One SQLite file beside the build cache (`.cache/digest/pages.sqlite`), apart from store.sqlite because its rows
 are many and large and are pruned on their own rule: when it holds far more pages than the site has, the pages
@@ -20,7 +23,7 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterable
 
-LEVEL = 1  # zlib level: speed first (see above)
+LEVEL = 0  # stored, checksummed (see above)
 _CHUNK = 500  # keys per SELECT (SQLite's default limit of bound parameters is 999)
 
 
@@ -54,7 +57,7 @@ class PageCache:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
                 db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("PRAGMA synchronous=OFF")  # a cache (see above)
                 db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
                 # Pages added since the last prune: when to look for stale ones without counting the rows.
                 db.execute("CREATE TABLE IF NOT EXISTS added (n INTEGER NOT NULL)")
