@@ -78,17 +78,6 @@ def test_summarizing_a_huge_article_is_bounded(tmp_path):
     assert summarize_time(20_000) <= 5 * summarize_time(5_000)
 
 
-def _best_cpu_time(action, repeat: int = 3) -> float:
-    """Like _best_time, in this process's CPU time: on a machine shared with other builds, wall time measures the
-    scheduler as much as the code."""
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.process_time()
-        action()
-        best = min(best, time.process_time() - started)
-    return max(best, 0.02)
-
-
 SUMMARY_CASES = {  # round 3: the summary's Markdown link pattern rescanned the text from every unclosed '['
     "open-brackets": lambda n: "[" * n + " نص",
     "unclosed-cdata": lambda n: "<![CDATA[" * (n // 9),
@@ -105,7 +94,7 @@ def test_markdown_summaries_scale_linearly(tmp_path, name):
     def summarize_time(n: int) -> float:
         path.write_text(f"---\ntitle: عنوان\n---\n{AR_BODY}\n\n{SUMMARY_CASES[name](n)}\n", encoding="utf-8")
         article = load_article(path, tmp_path, {})
-        return _best_cpu_time(lambda: summarize(article))
+        return _best_time(lambda: summarize(article))
 
     # sizes where the work, not timer noise on a busy machine, decides the ratio (quadratic took minutes here)
     small, large = summarize_time(100_000), summarize_time(400_000)
@@ -118,6 +107,6 @@ def test_sanitising_text_full_of_character_references_scales_linearly(fragment):
     from digest.site.safety import clean_html, markup_to_text
 
     for clean in (clean_html, lambda text: markup_to_text("<i>x</i>" + text)):
-        small = _best_cpu_time(lambda: clean(fragment))
-        large = _best_cpu_time(lambda: clean(fragment * 4))
+        small = _best_time(lambda: clean(fragment))
+        large = _best_time(lambda: clean(fragment * 4))
         assert large <= 5 * small, f"{small:.3f}s vs {large:.3f}s"
