@@ -213,6 +213,22 @@ def test_every_day_heading_of_the_home_pages_links_to_its_day_page(built):
     assert headings >= 10
 
 
+def test_an_article_date_links_to_its_day_page_which_lists_it(built):
+    config = built
+    checked = 0
+    for page in sorted(config.output_dir.glob("*/*/index.html")):
+        lang, stem = page.parts[-3], page.parts[-2]
+        if lang not in ("ar", "en") or stem in ("page", "search", "archive"):
+            continue
+        href, day_iso = re.search(r'<time datetime="([0-9-]{10})[^"]*"><a href="([^"]+)">', page.read_text(
+            encoding="utf-8")).group(2, 1)
+        target = _target(config, page, href)
+        assert target.parts[-6:-1] == (lang, "day", *day_iso.split("-"))
+        assert stem in _article_links(config, target), (lang, stem)
+        checked += 1
+    assert checked == len(ARTICLES) + 7  # every Arabic page and the seven English ones
+
+
 def test_day_pages_group_by_section_and_chain_to_the_archive(built):
     config = built
     out = config.output_dir
@@ -390,3 +406,27 @@ def test_spelling_variants_of_a_section_are_one_section_with_a_stable_slug(tmp_p
     # The section keeps the name most of its stories give it, and the slug of its oldest story's spelling.
     assert '<h1 class="page-title">الرياضة المحلية</h1>' in \
         (out / "ar/section/alryada-almhlya/index.html").read_text(encoding="utf-8")
+
+
+def test_odd_section_names_give_safe_slugs_escaped_pages_and_valid_feeds(tmp_path):
+    from taxonomy_site import write_article
+
+    config = _config(tmp_path, BASES["sub-path"])
+    odd = {"markup": "<script>alert(1)</script> قسم", "latin": "Tech News", "digits": "٢٠٢٤",
+           "long": " ".join(["أخبار"] * 40), "bidi": "منوعات\u202eمقلوبة"}
+    for n, (stem, section) in enumerate(odd.items()):
+        write_article(config.content_dir, f"odd-{stem}", f"2024-03-0{n + 5}T10:00:00+03:00", section,
+                      f"خبر عن قسم غريب رقم {n}", ["هذا خبر قصير للاختبار.", "وفيه جملة ثانية."], None, None)
+    report = build(config, quiet=True)
+    assert not report.skipped
+    out = config.output_dir
+    slugs = {p.name for p in (out / "ar" / "section").iterdir()} - AR_SECTIONS
+    assert len(slugs) == len(odd) and all(re.fullmatch(r"[a-z0-9-]{1,64}", slug) for slug in slugs), slugs
+    assert "tech-news" in slugs and any(re.fullmatch(r"section-[0-9a-f]{8}", s) for s in slugs)
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "\u202e" not in text, page
+    for slug in slugs:
+        feed = feedparser.parse((out / "ar" / "section" / slug / "feed.xml").read_bytes())
+        assert not feed.bozo and feed.entries, slug
+    assert broken_links(out, config.base_path) == []
