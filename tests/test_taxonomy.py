@@ -220,8 +220,8 @@ def test_an_article_date_links_to_its_day_page_which_lists_it(built):
         lang, stem = page.parts[-3], page.parts[-2]
         if lang not in ("ar", "en") or stem in ("page", "search", "archive"):
             continue
-        href, day_iso = re.search(r'<time datetime="([0-9-]{10})[^"]*"><a href="([^"]+)">', page.read_text(
-            encoding="utf-8")).group(2, 1)
+        href, day_iso = re.search(r'<a href="([^"]+)"><time datetime="([0-9-]{10})[^"]*">', page.read_text(
+            encoding="utf-8")).group(1, 2)
         target = _target(config, page, href)
         assert target.parts[-6:-1] == (lang, "day", *day_iso.split("-"))
         assert stem in _article_links(config, target), (lang, stem)
