@@ -17,20 +17,10 @@ from typing import Iterator
 
 from digest.site.frontend import home_head
 from digest.site.kinds import LANGS, Page, RenderContext, Site
-from digest.site.render import OTHER, absolute_url, archive_path, day_path, home_path, relative_url, section_path
+from digest.site.render import (OTHER, absolute_url, archive_path, day_path, group_by_day, home_path, relative_url,
+                                 section_path)
 
 OTHER_STORIES = {"ar": "أخبار أخرى", "en": "Other stories"}
-
-
-def group_by_day(views: list) -> list[tuple[str, str, list]]:
-    """(day ISO, day as shown, views) per day, in the order given (newest first): how listings show days."""
-    days: list[tuple[str, str, list]] = []
-    for view in views:
-        day = view.date_iso[:10]
-        if not days or days[-1][0] != day:
-            days.append((day, view.date_display, []))
-        days[-1][2].append(view)
-    return days
 
 
 def day_index(site: Site, lang: str) -> dict[str, list[int]]:

@@ -223,6 +223,21 @@ def make_environment(config: Config, bytecode_dir: str | None = None) -> "jinja2
     return env
 
 
+def group_by_day(views: list) -> list[tuple[str, str, list]]:
+    """(day ISO, day as shown, views) per day, in the order given (newest first): how listings show days.
+
+    Views are ordered by their instant, but a day is the calendar date each is shown with, in its own offset: a
+    story at 01:00 +03:00 can sit between two stories of the previous day at +00:00. Such a story joins its day's
+    group instead of opening a second heading for that day (two headings, one id), and days go newest first."""
+    days: dict[str, tuple[str, str, list]] = {}
+    for view in views:
+        day = view.date_iso[:10]
+        if day not in days:
+            days[day] = (day, view.date_display, [])
+        days[day][2].append(view)
+    return sorted(days.values(), key=lambda group: group[0], reverse=True)
+
+
 class PageRenderer:
     """Renders pages; templates are compiled once per build."""
 
@@ -318,12 +333,7 @@ class PageRenderer:
             page = self.page_context(path, lang, self.config.titles[lang], self.config.descriptions[lang],
                                      alternates, sections)
             page.update(self._home_head(page, lang, alternates))
-            days: list[tuple[str, str, list[ArticleView]]] = []
-            for view in chunk:
-                day = view.date_iso[:10]
-                if not days or days[-1][0] != day:
-                    days.append((day, view.date_display, []))
-                days[-1][2].append(view)
+            days = group_by_day(chunk)
             pagination = {
                 "number": number, "count": count,
                 "newer": relative_url(path, home_path(lang, number - 1)) if number > 1 else None,

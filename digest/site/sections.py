@@ -29,11 +29,11 @@ from typing import Iterator
 
 from digest.editor import transliterate
 from digest.read import SECTIONS, slugify, table_key
-from digest.site.days import group_by_day
 from digest.site.feeds import rss_feed
 from digest.site.frontend import home_head
 from digest.site.kinds import LANGS, Page, RenderContext, Site, content_hash
-from digest.site.render import OTHER, absolute_url, home_page_count, home_path, relative_url, section_path
+from digest.site.render import (OTHER, absolute_url, group_by_day, home_page_count, home_path, relative_url,
+                                 section_path)
 
 MAX_SLUG_CHARS = 60
 
