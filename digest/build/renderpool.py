@@ -6,9 +6,10 @@ build() just hands it a list of page jobs.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from digest.build.output import check_relative
 from digest.build.pagecache import PageCache, compress
@@ -35,7 +36,7 @@ def parallel(func, items: list[tuple]):
 
     ctx = multiprocessing.get_context("fork")
     chunk = max(1, len(items) // (_workers() * 8))
-    with ctx.Pool(_workers(), initializer=_worker_signals) as pool:
+    with _pool(ctx) as pool:
         return pool.starmap(func, items, chunksize=chunk)
 
 
@@ -64,7 +65,7 @@ def render_pages(config: Config, root: Path, jobs: list[tuple], views, cache: Pa
         size = max(20, len(jobs) // (_workers() * 6))
         batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         rendered = 0
-        with ctx.Pool(_workers(), initializer=_worker_signals) as pool:  # leaving it terminates the workers
+        with _pool(ctx) as pool:  # leaving it ends the workers (terminates them if the build stops)
             for count, made in pool.imap_unordered(_render_jobs, batches):
                 rendered += count
                 if pages is not None:
@@ -84,6 +85,25 @@ def _bytecode_dir(cdir: Path) -> str:
         shutil.rmtree(cdir / "templates", ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
     return str(folder)
+
+
+@contextlib.contextmanager
+def _pool(ctx) -> Iterator:
+    """A worker pool that ends gracefully when the work is done (close, then join: each worker takes its stop
+    sentinel and exits) and is terminated only when the work stops early (cancel, error).
+
+    Why not `with ctx.Pool(...)`: its __exit__ always terminates, which holds the task queue's lock while it
+    signals the workers; a build was once seen waiting forever in that join for a worker blocked on the lock."""
+    pool = ctx.Pool(_workers(), initializer=_worker_signals)
+    try:
+        yield pool
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
 
 
 def _worker_signals() -> None:
