@@ -6,7 +6,7 @@ import posixpath
 from dataclasses import dataclass
 from types import SimpleNamespace
 from urllib.parse import quote
-from typing import TYPE_CHECKING, Container, Iterator
+from typing import TYPE_CHECKING, Callable, Container, Iterator
 
 from markupsafe import Markup
 
@@ -223,6 +223,14 @@ def make_environment(config: Config, bytecode_dir: str | None = None) -> "jinja2
     return env
 
 
+def pagination_links(path: str, number: int, count: int, page_path: Callable[[int], str]) -> dict:
+    """Page `number` of `count` of a paginated listing at `path`: links to the newer and older pages (page_path(n)
+    is page n's output path), as the templates' pagination_nav macro shows them."""
+    return {"number": number, "count": count,
+            "newer": relative_url(path, page_path(number - 1)) if number > 1 else None,
+            "older": relative_url(path, page_path(number + 1)) if number < count else None}
+
+
 def group_by_day(views: list) -> list[tuple[str, str, list]]:
     """(day ISO, day as shown, views) per day, in the order given (newest first): how listings show days.
 
@@ -334,11 +342,7 @@ class PageRenderer:
                                      alternates, sections)
             page.update(self._home_head(page, lang, alternates))
             days = group_by_day(chunk)
-            pagination = {
-                "number": number, "count": count,
-                "newer": relative_url(path, home_path(lang, number - 1)) if number > 1 else None,
-                "older": relative_url(path, home_path(lang, number + 1)) if number < count else None,
-            }
+            pagination = pagination_links(path, number, count, lambda n: home_path(lang, n))
             yield path, self.render("index.html", page=page, days=days, pagination=pagination)
             if number == 1 and lang == "ar":
                 # The site root shows the Arabic digest; its canonical URL is /ar/.

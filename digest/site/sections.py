@@ -32,8 +32,8 @@ from digest.read import SECTIONS, slugify, table_key
 from digest.site.feeds import rss_feed
 from digest.site.frontend import home_head
 from digest.site.kinds import LANGS, Page, RenderContext, Site, content_hash
-from digest.site.render import (OTHER, absolute_url, group_by_day, home_page_count, home_path, relative_url,
-                                 section_path)
+from digest.site.render import (OTHER, absolute_url, group_by_day, home_page_count, home_path, pagination_links,
+                                 relative_url, section_path)
 
 MAX_SLUG_CHARS = 60
 
@@ -201,11 +201,7 @@ def render_sections(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str
                               site_url=absolute_url(config, home_path(lang)), other_lang=OTHER[lang],
                               other_url=absolute_url(config, alternate) if alternate else None))
         teasers = ctx.views.teasers(lang)
-        pagination = {
-            "number": number, "count": count,
-            "newer": relative_url(path, section_path(lang, slug, number - 1)) if number > 1 else None,
-            "older": relative_url(path, section_path(lang, slug, number + 1)) if number < count else None,
-        }
+        pagination = pagination_links(path, number, count, lambda n: section_path(lang, slug, n))
         yield path, renderer.render("section.html", page=page, name=name, pagination=pagination,
                                     section_feed=relative_url(path, section_feed_path(lang, slug)),
                                     days=group_by_day([teasers[i] for i in shown]))
