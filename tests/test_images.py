@@ -141,7 +141,8 @@ def test_images_are_copied_once_to_media_and_shown_on_both_language_pages(image_
     assert (out / "media/images/cover.png").read_bytes() == (config.content_dir / "images/cover.png").read_bytes()
     for lang in ("ar", "en"):
         page = (out / lang / "library" / "index.html").read_text(encoding="utf-8")
-        assert '<figure class="cover"><img src="../../media/images/cover.png" alt="" width="80" height="40">' in page
+        assert ('<figure class="cover"><img src="../../media/images/cover.png" alt="" width="80" height="40" '
+                'fetchpriority="high"></figure>') in page  # no resized copies under 400 pixels: no srcset
         hall_alt = "قاعة القراءة" if lang == "ar" else "The reading hall"
         assert (f'<img src="../../media/images/hall.png" alt="{hall_alt}" width="26" height="20" loading="lazy"'
                 in page)

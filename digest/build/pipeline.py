@@ -11,7 +11,7 @@ import threading
 import time
 
 from digest.build import incremental
-from digest.build.reading import Source, read
+from digest.build.reading import Source, copies_dir, read
 from digest.build.schedule import hold_back
 from digest.build.records import (page_models, reuse_records, summarize, summarize_all, translate_articles,
                                   translate_pending)
@@ -93,7 +93,7 @@ def publish(config: Config, memo, source: Source, records: dict[str, dict], repo
     images = {rel: source.images[rel] for a in source.articles for rel in a.images
               if isinstance(source.images[rel], ImageFile)}
     return Site(config, memo.inputs.fp, teasers, digests, tdigests, published,
-                memo.page_views(teasers, rkey_of_path), images)
+                memo.page_views(teasers, rkey_of_path), images, copies_dir=copies_dir(config))
 
 
 __all__ = ["EXIT_BUSY", "EXIT_FAILED", "EXIT_OK", "EXIT_SKIPPED", "EXIT_STRICT", "EXIT_USAGE", "BuildCancelled",

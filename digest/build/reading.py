@@ -7,15 +7,18 @@ from the store, and only the rest is parsed, in worker processes when there are 
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import NamedTuple
 
 from digest.build.fingerprints import quick_hash
 from digest.build.renderpool import parallel
 from digest.build.shards import unpack_article
+from digest.build.store import cache_dir
 from digest.config import Config
 from digest.model import Article, Problem
-from digest.read import ImageFile, Notes, image_file, load_article, load_content, load_human_translation, relative_to
+from digest.read import (ImageFile, Notes, image_file, load_article, load_content, load_human_translation, relative_to,
+                         resized_image, settings_version)
 from digest.site.render import sort_key
 
 
@@ -113,31 +116,65 @@ def _load(config: Config, memo) -> tuple[Source, list, int]:
 
 
 def _images(config: Config, memo, articles: list[Article]) -> dict:
-    """What each image the articles use is (type, size in pixels), read once per content hash (kept in the
-    store), or why it cannot be published."""
+    """What each image the articles use is (type, upright size in pixels, its resized copies), found once per
+    content hash and copy settings (kept in the store, the copies in the cache folder), or why it cannot be
+    published. Copies are made in worker processes when there are several images to resize."""
     files, store = memo.inputs.files, memo.store
     wanted = sorted({rel for a in articles for rel in a.images})
     shas = {rel: files[rel][4] for rel in wanted if rel in files}
-    known = store.get_many(f"I:{sha}" for sha in set(shas.values()) if not sha.startswith("refused:"))
+    if not shas:
+        return {rel: "is not in the content folder" for rel in wanted}
+    settings = copies_settings()
+    known = store.get_many(f"I:{sha}:{settings}" for sha in set(shas.values()) if not sha.startswith("refused:"))
+    probed: dict[str, object] = {}
+    for rel in wanted:
+        sha = shas.get(rel)
+        if sha is not None and f"I:{sha}:{settings}" not in known and sha not in probed:
+            probed[sha] = image_file(config.content_dir, rel, sha)
+    to_resize = [(str(copies_dir(config)), str(config.content_dir), found) for found in probed.values()
+                 if isinstance(found, ImageFile)]
+    for found in parallel(resized_image, to_resize, min_items=4):
+        known[f"I:{found.sha}:{settings}"] = found
+        store.put(f"I:{found.sha}:{settings}", found)
+    if to_resize:  # copies were made: those of images no article uses any more (or of other settings) go
+        prune_copies(copies_dir(config), set(shas.values()))
     out: dict = {}
     for rel in wanted:
         sha = shas.get(rel)
-        if sha is None:
-            out[rel] = "is not in the content folder"
-            continue
-        found = known.get(f"I:{sha}")
-        if found is None:
-            found = image_file(config.content_dir, rel, sha)
-            if isinstance(found, ImageFile):
-                store.put(f"I:{sha}", found)
+        found = known.get(f"I:{sha}:{settings}", probed.get(sha, "is not in the content folder"))
         out[rel] = found._replace(rel=rel) if isinstance(found, ImageFile) else found
     return out
 
 
+def copies_settings() -> str:
+    """A short hash of how resized copies are made (widths, qualities, Pillow's version): their cache keys."""
+    return quick_hash(settings_version())[:16]
+
+
+def copies_dir(config: Config) -> Path:
+    """The cache folder of resized copies, one subfolder per copies_settings."""
+    return cache_dir(config.output_dir) / "sized" / copies_settings()
+
+
+def prune_copies(folder: Path, shas: set[str]) -> None:
+    """Drop the copies of images not in `shas` and the folders of other settings (run only when copies were
+    made, so a build that resizes nothing lists no folder)."""
+    for other in folder.parent.iterdir() if folder.parent.is_dir() else ():
+        if other != folder and other.is_dir():
+            shutil.rmtree(other, ignore_errors=True)
+    for copy in folder.iterdir() if folder.is_dir() else ():
+        if copy.name.rsplit("-", 1)[0] not in shas:
+            copy.unlink(missing_ok=True)
+
+
 def _image_problems(source: Source) -> list[Problem]:
     """One warning per article and image it uses that cannot be published (its page shows the alt text)."""
-    return [Problem(a.source_path, f"image {rel!r} {source.images[rel]}; not shown", "warning")
-            for a in source.articles for rel in a.images if not isinstance(source.images[rel], ImageFile)]
+    problems = [Problem(a.source_path, f"image {rel!r} {source.images[rel]}; not shown", "warning")
+                for a in source.articles for rel in a.images if not isinstance(source.images[rel], ImageFile)]
+    # An image that could not be resized is published as it is: one line naming the image file itself.
+    problems += [Problem(rel, f"image {image.problem}; published as it is, without smaller copies", "warning")
+                 for rel, image in sorted(source.images.items()) if isinstance(image, ImageFile) and image.problem]
+    return problems
 
 
 GIT_TIMES: dict[str, int] = {}  # rel path -> first commit time, for parsing in forked workers

@@ -39,9 +39,11 @@ def record_keys(fp: dict[str, str], source: Source) -> dict[str, str]:
 
 
 def image_key(rel: str, image) -> str:
-    """What of an image its article's page models show: its size in pixels, or that it cannot be shown (a change
-    of its bytes alone only copies it again)."""
-    return f"{rel}|{image.width}x{image.height}" if isinstance(image, ImageFile) else f"{rel}|-"
+    """What of an image its article's page models show: its size in pixels and the widths of its resized copies
+    (srcset), or that it cannot be shown (a change of its bytes alone only copies it again)."""
+    if not isinstance(image, ImageFile):
+        return f"{rel}|-"
+    return f"{rel}|{image.width}x{image.height}|{','.join(str(c[0]) for c in image.copies)}"
 
 
 # --- translate what cached records wait for ------------------------------------------------------------------------

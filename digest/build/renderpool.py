@@ -28,9 +28,9 @@ def _workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def parallel(func, items: list[tuple]):
-    """func(*item) for every item; in a fork pool when there are many (results in order)."""
-    if len(items) < _PARALLEL_MIN or _workers() == 1:
+def parallel(func, items: list[tuple], min_items: int = _PARALLEL_MIN):
+    """func(*item) for every item; in a fork pool when there are at least `min_items` (results in order)."""
+    if len(items) < min_items or _workers() == 1:
         return [func(*item) for item in items]
     import multiprocessing
 

@@ -10,6 +10,7 @@ digest.model records, with the problems found on the way. Other packages import 
   fields.py    the cleaning every text field gets; problems.py the errors and warnings readers report
   dates.py     publication dates: front matter, dateline, git first commit, file time
   images.py    the images an article uses (paths below content/, refused references) and image headers
+  resize.py    their resized copies (Pillow): widths, bounded decoding, upright, no metadata; kept in a folder
   slugs.py     URL names, made distinct; agencies.py agency codes and section names; inputs.py bounded reads
 """
 from digest.read.agencies import AGENCIES, SECTIONS, table_key
@@ -21,6 +22,7 @@ from digest.read.fields import MAX_HEADLINE_CHARS, HeadlineTooLong
 from digest.read.images import (IMG_TAG, MAX_IMAGE_BYTES, ImageFile, image_file, img_attributes, is_external,
                                 probe_image, read_image, resolve_image)
 from digest.read.inputs import InputRefused, read_bounded
+from digest.read.resize import WIDTHS, copy_bytes, resized_image, settings_version
 from digest.read.problems import ArticleError, Notes
 from digest.read.scan import relative_to, scan_content
 from digest.read.slugs import slugify
@@ -34,4 +36,5 @@ __all__ = [
     "InputRefused", "read_bounded",
     "IMG_TAG", "MAX_IMAGE_BYTES", "ImageFile", "image_file", "img_attributes", "is_external", "probe_image",
     "read_image", "resolve_image",
+    "WIDTHS", "copy_bytes", "resized_image", "settings_version",
 ]

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 # The types published, by file name ending (lower case) and by what the file's first bytes say.
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".webp": "image/webp", ".avif": "image/avif"}
-MAX_IMAGE_BYTES = 10 * 1024 * 1024  # larger files are refused (the site copies images as they are)
+MAX_IMAGE_BYTES = 10 * 1024 * 1024  # larger files are refused (the original is published beside its copies)
 MAX_IMAGE_SIDE = 30_000  # a header claiming more is not believed
 MAX_IMAGES_PER_ARTICLE = 50
 
@@ -32,13 +32,16 @@ IMG_ATTR = re.compile(r"([A-Za-z-]+)(?:=\"([^\"]*)\")?")
 
 
 class ImageFile(NamedTuple):
-    """A published image: its path below the content folder, type, size in pixels and bytes, content hash."""
+    """A published image: its path below the content folder, type, size in pixels (upright, once decoded) and
+    bytes, content hash; the resized copies made of it (digest/read/resize.py) or why none could be made."""
     rel: str
     mime: str
     width: int
     height: int
     size: int
     sha: str
+    copies: tuple[tuple[int, int, int], ...] = ()  # (width, height, bytes) of each resized copy, narrowest first
+    problem: str = ""  # why it has no resized copies though it is wide enough for some (one warning)
 
 
 def is_external(src: str) -> bool:

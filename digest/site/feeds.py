@@ -7,7 +7,7 @@ import re
 from digest import PROJECT_URL, __version__
 from digest.config import Config
 from digest.site.render import ArticleView, absolute_url, feed_path, home_path
-from digest.site.media import MEDIA, absolute_media_url, feed_body
+from digest.site.media import MEDIA, absolute_media_url, feed_body, share_copy
 from digest.site.safety import strip_unsafe_chars
 
 # Plain-function equivalents of xml.sax.saxutils.escape/quoteattr and email.utils.format_datetime (checked
@@ -115,9 +115,10 @@ def rss_feed(config: Config, lang: str, views: list[ArticleView], published: dic
             "</content:encoded>",
         ]
         image = images.get(view.image.path[len(MEDIA) + 1:]) if view.image else None
-        if image is not None:
-            out.append(f"<enclosure url={quoteattr(absolute_media_url(config.base_url, view.image.path))} "
-                       f'length="{image.size}" type="{image.mime}"/>')
+        if image is not None:  # the file og:image names too: a large copy, or the original (media.share_copy)
+            path, _, _, size = share_copy(image)
+            out.append(f"<enclosure url={quoteattr(absolute_media_url(config.base_url, path))} "
+                       f'length="{size}" type="{image.mime}"/>')
         if view.section:
             out.append(f"<category>{feed_text(view.section)}</category>")
         out.append("</item>")

@@ -49,6 +49,7 @@ class Site(NamedTuple):
     # which section an article is in, for the labels' links) and the days (days.day_index per language).
     sections: object = None
     days: dict | None = None
+    copies_dir: Path | None = None  # where the images' resized copies are kept (digest/read/resize.py)
 
 
 class RenderContext(NamedTuple):

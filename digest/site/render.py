@@ -16,7 +16,8 @@ from digest.site.frontend import article_head, home_head, isolate, isolate_html,
 from digest.model import Article, English, Summary
 from digest.read import ImageFile
 from digest.site import safety
-from digest.site.media import Lead, absolute_media_url, lead_image, place_images, relative_src
+from digest.site.media import (Lead, absolute_media_url, column_sizes, lead_image, place_images, relative_src,
+                               srcset)
 from digest.site.safety import strip_unsafe_chars
 
 if TYPE_CHECKING:  # annotations only: jinja2 is imported where templates are loaded
@@ -276,6 +277,8 @@ class PageRenderer:
             "asset": lambda name: relative_url(path, f"static/{name}"),
             "link": lambda target: relative_url(path, target),
             "media": lambda target: relative_src(path, target),  # an image below media/, percent-encoded
+            "srcset": lambda image: srcset(path, image.files),  # its files for `srcset` ("" when just one)
+            "column_sizes": column_sizes,  # `sizes` of an image in the article column
             "other_lang": OTHER[lang],
             "other_home_path": home_path(OTHER[lang]),
             "archive": relative_url(path, archive_path(lang)),
@@ -318,7 +321,7 @@ class PageRenderer:
             date_iso=view.date_iso, site_title=page["site_title"], site_url=absolute_url(self.config, home_path(view.lang)),
             section=view.section, agency=view.agency, source=view.source, other_lang=OTHER[view.lang],
             other_url=absolute_url(self.config, view.other_path) if view.other_path else None,
-            image=(absolute_media_url(self.config.base_url, view.image.path), view.image.width, view.image.height,
+            image=(absolute_media_url(self.config.base_url, view.image.share[0]), *view.image.share[1:],
                    view.image.alt) if view.image else None))
         return self.render("article.html", page=page, article=view)
 
