@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -66,12 +67,17 @@ def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: the staging fol
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    import gc
     import signal
 
     from digest.build import EXIT_BUSY, EXIT_FAILED, OutputBusy, OutputError, build, print_report
 
     config = _content_config(args)
     signal.signal(signal.SIGTERM, _terminate)
+    # One build per process: the cyclic collector only rescans the state the build loaded (two full collections
+    # and ~250 young ones, 0.1-0.2 s of a 0.5 s one-article edit at 5,000 articles); reference counting frees the
+    # rest, and peak memory is unchanged (bench/build.py prints it). serve and watch keep the collector.
+    gc.disable()
     try:
         report = build(config, quiet=args.quiet, full=args.full)
     except OutputBusy as exc:
@@ -323,4 +329,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Every file is closed and every worker joined by now: skip tearing down the heap object by object (~40 ms
+    # after a build at 5,000 articles).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

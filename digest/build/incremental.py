@@ -109,7 +109,7 @@ class Session:
         config, state = self.config, self.state
         fp = fingerprints(config, state)
         scanned = scan_content(config.content_dir)
-        paths = list(scanned[0]) + sorted(scanned[1].values())
+        paths = list(scanned[0]) + sorted(scanned[1].values(), key=str)  # str: Path comparisons cost
         files = file_digests(paths, config.content_dir, state.files, state.scanned_ns, config.max_file_bytes)
         # Image files are inputs too (a changed image is copied again, and its pages remade if its size changed).
         files.update(file_digests(scanned[3], config.content_dir, state.files, state.scanned_ns, MAX_IMAGE_BYTES))

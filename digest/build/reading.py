@@ -56,13 +56,14 @@ def _load(config: Config, memo) -> tuple[Source, list, int]:
                              for rel, when in inputs.whens.items()}
     known = {k: unpack_article(state.stubs[k]) for k in akeys.values() if k in state.stubs}
     rel_of = relative_to(config.content_dir)
-    key_of = {p: akeys.get(rel_of(p)) for p in paths}  # path -> cache key (None: not scanned)
-    misses = [p for p in paths if key_of[p] not in known]
-    from_store = store.get_many(f"A:{key_of[p]}" for p in misses if key_of[p] is not None)
+    # path (as a string: hashing a Path builds its parts every time) -> cache key (None: not scanned)
+    key_of = {str(p): akeys.get(rel_of(p)) for p in paths}
+    misses = [p for p in paths if key_of[str(p)] not in known]
+    from_store = store.get_many(f"A:{key_of[str(p)]}" for p in misses if key_of[str(p)] is not None)
     fresh: dict[str, object] = {}
     need_parse = []
     for p in misses:
-        k = key_of[p]
+        k = key_of[str(p)]
         if k is not None and f"A:{k}" in from_store:
             fresh[k] = from_store[f"A:{k}"]
         else:
@@ -76,7 +77,7 @@ def _load(config: Config, memo) -> tuple[Source, list, int]:
                 store.put(f"A:{k}", result)
 
     def cached_load(path: Path, content_dir: Path, *args, **kwargs):
-        k = key_of.get(path)  # load_content passes the same scanned paths
+        k = key_of.get(str(path))  # load_content passes the same scanned paths
         if k in known:
             return known[k]
         value = fresh.get(k) if k is not None else None

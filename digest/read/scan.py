@@ -34,7 +34,7 @@ def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[P
     the image files an article may use (by name: digest/read/images.IMAGE_TYPES).
     Hidden files and folders (and editor backups ending in '~') are skipped without a word."""
     root = content_dir.resolve()
-    articles: list[Path] = []
+    articles: list[tuple[tuple[str, ...], Path]] = []
     translations: dict[str, Path] = {}
     problems: list[Problem] = []
     images: list[Path] = []
@@ -67,6 +67,7 @@ def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[P
         # Symbolic links from one directory listing (its file types) instead of an lstat per file.
         with os.scandir(folder) as listing:
             links = {entry.name for entry in listing if entry.is_symlink()}
+        parts = tuple(prefix.split("/")[:-1])  # the sort key of its articles: pathlib orders paths part by part
         for name in sorted(files):
             if name.startswith(".") or name.endswith("~"):
                 continue
@@ -88,15 +89,15 @@ def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[P
                 # keyed by the article's path without extension: sub/foo.en.md translates sub/foo.md only
                 translations.setdefault(prefix + name[: -len(".en.md")], path)
             elif is_article:
-                articles.append(path)
+                articles.append(((*parts, name), path))
             elif lower.endswith(_IMAGE_ENDINGS):
                 images.append(path)
             elif lower.endswith(_LOOKS_LIKE_AN_ARTICLE):
                 problems.append(Problem(rel, "is not read: only .txt wire files and .md files are articles; "
                                              "convert or rename it", "warning"))
-    articles.sort()
+    articles.sort()  # by the tuples of path parts: the order of the paths, without comparing Path objects
     images.sort()
-    return articles, translations, problems, images
+    return [path for _, path in articles], translations, problems, images
 
 
 def relative_to(base: Path) -> Callable[[Path | str], str]:
