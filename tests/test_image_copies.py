@@ -247,3 +247,33 @@ def test_copies_of_an_image_no_longer_used_leave_the_cache(photo_site):
     after = {p.name for p in folder.iterdir()}
     assert len(after) == 2 and not after & before  # the pier's 400 and 800 copies only
     assert not (config.output_dir / "sized" / "1200").exists()
+
+
+def test_an_image_that_could_not_be_read_is_resized_by_the_next_build(tmp_path, make_config, monkeypatch):
+    """A read failure is the file's moment, not its content: it is not kept in the cache like a corrupt file."""
+    content = tmp_path / "content"
+    (content / "photos").mkdir(parents=True)
+    (content / "photos" / "beach.jpg").write_bytes(photo(1000, 600))
+    (content / "park.md").write_text(STORY.replace("![الممشى عند الغروب](photos/walk.png)", ""), encoding="utf-8")
+    config = make_config(content)
+
+    import digest.read.images as images
+
+    reads = []
+
+    def unreadable_once_probed(*args):  # the header is read, then the file cannot be read to be resized
+        reads.append(args)
+        if len(reads) > 1:
+            raise PermissionError("permission denied")
+        return read(*args)
+
+    read = images.read_image
+    monkeypatch.setattr(images, "read_image", unreadable_once_probed)
+    report = build(config, quiet=True)
+    assert [str(w) for w in report.warnings] == [
+        "photos/beach.jpg: warning: image cannot be read (permission denied); published as it is, without smaller "
+        "copies"]
+    monkeypatch.undo()
+    (content / "park.md").write_text(STORY.replace("![الممشى عند الغروب](photos/walk.png)", "صورة."), encoding="utf-8")
+    report = build(config, quiet=True)
+    assert not report.warnings and (config.output_dir / "sized/800/photos/beach.jpg").is_file()

@@ -17,8 +17,8 @@ from digest.build.shards import unpack_article
 from digest.build.store import cache_dir
 from digest.config import Config
 from digest.model import Article, Problem
-from digest.read import (ImageFile, Notes, image_file, load_article, load_content, load_human_translation, relative_to,
-                         resized_image, settings_version)
+from digest.read import (CANNOT_READ, ImageFile, Notes, image_file, load_article, load_content, load_human_translation,
+                         relative_to, resized_image, settings_version)
 from digest.site.render import sort_key
 
 
@@ -136,7 +136,8 @@ def _images(config: Config, memo, articles: list[Article]) -> dict:
                  if isinstance(found, ImageFile)]
     for found in parallel(resized_image, to_resize, min_items=4):
         known[f"I:{found.sha}:{settings}"] = found
-        store.put(f"I:{found.sha}:{settings}", found)
+        if not found.problem.startswith(CANNOT_READ):  # a file that could not be read is tried again next build
+            store.put(f"I:{found.sha}:{settings}", found)
     if to_resize:  # copies were made: those of images no article uses any more (or of other settings) go
         prune_copies(copies_dir(config), set(shas.values()))
     out: dict = {}

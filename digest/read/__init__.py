@@ -22,7 +22,7 @@ from digest.read.fields import MAX_HEADLINE_CHARS, HeadlineTooLong
 from digest.read.images import (IMG_TAG, MAX_IMAGE_BYTES, ImageFile, image_file, img_attributes, is_external,
                                 probe_image, read_image, resolve_image)
 from digest.read.inputs import InputRefused, read_bounded
-from digest.read.resize import WIDTHS, copy_bytes, resized_image, settings_version
+from digest.read.resize import CANNOT_READ, WIDTHS, copy_bytes, resized_image, settings_version
 from digest.read.problems import ArticleError, Notes
 from digest.read.scan import relative_to, scan_content
 from digest.read.slugs import slugify
@@ -36,5 +36,5 @@ __all__ = [
     "InputRefused", "read_bounded",
     "IMG_TAG", "MAX_IMAGE_BYTES", "ImageFile", "image_file", "img_attributes", "is_external", "probe_image",
     "read_image", "resolve_image",
-    "WIDTHS", "copy_bytes", "resized_image", "settings_version",
+    "CANNOT_READ", "WIDTHS", "copy_bytes", "resized_image", "settings_version",
 ]

@@ -25,6 +25,7 @@ WIDTHS = (400, 800, 1200, 1600)
 MAX_DECODE_PIXELS = 50_000_000  # 50 megapixels (8,660 x 5,770): 200 MB decoded as RGBA; larger ones are not resized
 JPEG_QUALITY = 80
 WEBP_QUALITY = 80
+CANNOT_READ = "cannot be read"  # the start of a problem that is the file's moment, not its content (not cached)
 RESIZED_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 # Changing how copies are made (widths, qualities, the library) changes this, so cached copies are made again.
 SETTINGS = f"{WIDTHS}|{MAX_DECODE_PIXELS}|q{JPEG_QUALITY}|w{WEBP_QUALITY}|v1"
@@ -143,7 +144,7 @@ def resized_image(folder: Path | str, content_dir: Path | str, image):
     except ResizeError as exc:
         return image._replace(problem=str(exc))
     except (InputRefused, OSError) as exc:
-        return image._replace(problem=f"cannot be read ({_short(exc)})")
+        return image._replace(problem=f"{CANNOT_READ} ({_short(exc)})")
     for copy in copies:
         _write_atomic(copy_file(folder, image.sha, copy.width), copy.data)
     return image._replace(width=size[0], height=size[1],
