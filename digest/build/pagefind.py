@@ -169,6 +169,67 @@ def url_to_path(url: str) -> str:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
+def link_pages(source: Path, paths: list[str], target: Path) -> list[str]:
+    """Hard links (copies across file systems) of the files `paths` of `source` at the same paths below `target`,
+    so Pagefind gives them the same URLs; returns the paths that were there."""
+    present, made = [], set()
+    for path in paths:
+        src = source / path
+        if not src.is_file():
+            continue
+        parent = (target / path).parent
+        if parent not in made:
+            parent.mkdir(parents=True, exist_ok=True)
+            made.add(parent)
+        try:
+            os.link(src, target / path)
+        except OSError:
+            shutil.copyfile(src, target / path)
+        present.append(path)
+    return present
+
+
+def merge_bundles(parts: list[Path], into: Path) -> str | None:
+    """The bundles of several runs over disjoint languages as one bundle in `into`, as one run over all their pages
+    would have written it (each language's index, fragments and wasm are made from that language's pages alone;
+    the files every run writes, its scripts, are the same bytes). None, or why they cannot be merged."""
+    entries = []
+    for part in parts:
+        try:
+            entries.append(json.loads((part / "pagefind-entry.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            return f"a run wrote no readable entry file ({exc})"
+    merged = dict(entries[0])
+    languages: dict = {}
+    for entry in entries:
+        if not isinstance(entry.get("languages"), dict) or \
+                {k: v for k, v in entry.items() if k != "languages"} != \
+                {k: v for k, v in merged.items() if k != "languages"}:
+            return "the runs' entry files differ beyond their languages"
+        for lang, info in entry["languages"].items():
+            if lang in languages:
+                return f"language {lang!r} in two runs"
+            languages[lang] = info
+    for part in parts:
+        for folder, _, files in os.walk(part):
+            rel = os.path.relpath(folder, part)
+            dest = into if rel == "." else into / rel
+            dest.mkdir(parents=True, exist_ok=True)
+            for name in files:
+                if rel == "." and name == "pagefind-entry.json":
+                    continue
+                src = Path(folder) / name
+                if (dest / name).exists():
+                    if (dest / name).read_bytes() != src.read_bytes():
+                        return f"two runs wrote different {rel}/{name}"
+                    continue
+                os.rename(src, dest / name)
+    merged["languages"] = dict(sorted(languages.items()))
+    (into / "pagefind-entry.json").write_text(json.dumps(merged, ensure_ascii=False, separators=(",", ":")),
+                                              encoding="utf-8")
+    return None if (into / "pagefind.js").is_file() else "wrote no pagefind.js"
+
+
 def link_tree(source: Path, target: Path) -> None:
     """Copy a folder by hard links (a bundle's files are never modified in place), by copying where the two
     folders are on different file systems."""

@@ -88,7 +88,7 @@ def make_base(executable: Path, binary: str, output_dir: Path, folder: Path, pag
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".base-", dir=folder))
     try:
-        problem = pagefind.run(executable, output_dir, staging, cancel)
+        problem = index_pages(executable, output_dir, pages, staging, cancel)
         if problem is not None:
             return None, problem
         previous = read_json(folder / "base.json").get("ids") or {}
@@ -106,6 +106,39 @@ def make_base(executable: Path, binary: str, output_dir: Path, folder: Path, pag
                                       "ids": base.ids, "languages": base.languages})
     remove_unused(folder, base.id)
     return base, None
+
+
+def index_pages(executable: Path, output_dir: Path, pages: dict[str, str] | None, bundle: Path,
+                cancel: threading.Event | None) -> str | None:
+    """Pagefind over the searchable `pages` of the output into the folder `bundle`: one run per top folder (a
+    language: ar/, en/) over hard links of its searchable pages, the bundles merged. The same bytes as one run over
+    the whole output folder, in half its memory: Pagefind holds what it read of every page until it writes the
+    bundle (~140 KB per Arabic article, 1.2 GB for one run over the 12,000 files of 5,000 bilingual articles, 0.72 GB
+    for the Arabic run alone), pages without data-pagefind-body (listings) included. One run over the whole folder
+    when the pages are not known or not all in folders, or when the runs cannot be merged."""
+    groups: dict[str, list[str]] = {}
+    for path in sorted(pages or ()):
+        top, inside, _ = path.partition("/")
+        groups.setdefault(top if inside else "", []).append(path)
+    if groups and "" not in groups:
+        scratch = Path(tempfile.mkdtemp(prefix=".base-runs-", dir=bundle.parent))
+        try:
+            parts = []
+            for number, (_, paths) in enumerate(sorted(groups.items())):
+                site, part = scratch / f"pages-{number}", scratch / f"bundle-{number}"
+                if not pagefind.link_pages(output_dir, paths, site):
+                    continue
+                problem = pagefind.run(executable, site, part, cancel)
+                shutil.rmtree(site, ignore_errors=True)  # the links, before the next run
+                if problem is not None:
+                    return problem
+                parts.append(part)
+            if parts and pagefind.merge_bundles(parts, bundle) is None:
+                return None
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(bundle, ignore_errors=True)  # a merge that failed half-way: start again, as one run
+    return pagefind.run(executable, output_dir, bundle, cancel)
 
 
 def remove_unused(folder: Path, keep: str | None) -> None:
@@ -133,14 +166,8 @@ def make_delta(executable: Path, output_dir: Path, base: Base, delta: Delta, int
     dropped = [base.ids[path] for path in [*delta.changed, *delta.removed] if path in base.ids]
     languages: dict[str, int] = {}
     try:
-        present = [path for path in sorted(delta.changed) if (output_dir / path).is_file()]
-        if present:
-            for path in present:  # the changed pages only, by hard links at their own paths (their URLs)
-                (site / path).parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(output_dir / path, site / path)
-                except OSError:
-                    shutil.copyfile(output_dir / path, site / path)
+        # The changed pages only, by hard links at their own paths (their URLs).
+        if pagefind.link_pages(output_dir, sorted(delta.changed), site):
             problem = pagefind.run(executable, site, into, cancel)
             if problem is not None:
                 return problem
