@@ -10,8 +10,9 @@ the translator unreachable, the others with a human <stem>.en.md. Hugo builds th
 site (`apt-get install hugo`; without it only this project is timed).
 
 Every build is a child process (`generate.py build -q`, wall time, peak RSS of its largest process via wait4).
-Each repetition runs, Python and Hugo alternating: cold (empty .cache/) | Hugo full | warm full (`build --full`,
-output gone, cache kept) | Hugo full | write-only floor | no change | one-article edit | `hugo server
+Each repetition runs, Python and Hugo alternating: cold without the search step (Pagefind not found: Hugo makes
+no search index) | cold (empty .cache/; its progress lines give the search step's own time) | Hugo full | warm
+full (`build --full`, output gone, cache kept) | Hugo full | write-only floor | no change | one-article edit | `hugo server
 --renderToDisk` incremental rebuild of the same edit | `generate.py watch` rebuild of an edit | template edit.
 Old output and cache folders are moved aside, never deleted before a timed run (deleting ~10k files right
 before creating as many makes the filesystem scan freed inodes and costs seconds); they are deleted at the end.
@@ -42,17 +43,28 @@ __all__ = ["is_pending", "make_site", "make_hugo_site", "site_toml", "main"]
 
 
 # --- one timed child process -------------------------------------------------------------------------------
-def run(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MiB, its largest process) of one child process; exits on failure."""
+def run(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (MiB, its largest process) and stderr of one child process; exits on failure."""
     started = time.perf_counter()
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=None if env is None else {**os.environ, **env})
+    _, status, usage = os.wait4(process.pid, 0)  # stderr is a few lines: the pipe never fills
     elapsed = time.perf_counter() - started
     errors = process.stderr.read().decode("utf-8", "replace")
     process.stderr.close()
     if os.waitstatus_to_exitcode(status) not in (0, 3):
         raise SystemExit(f"failed: {' '.join(cmd)}\n{errors[-2000:]}")
-    return elapsed, usage.ru_maxrss // 1024
+    return elapsed, usage.ru_maxrss // 1024, errors
+
+
+def search_seconds(progress: str) -> float:
+    """The search step's own time, from a build's progress line `search: ... in 1.23s`."""
+    found = re.findall(r"^\s*search: .* in ([0-9.]+)s$", progress, re.M)
+    return float(found[-1]) if found else float("nan")
+
+
+# A path with no Pagefind binary: the search step fails at once with one warning line (the pages are published).
+NO_SEARCH = {"PAGEFIND_BINARY_PATH": "/nonexistent/pagefind"}
 
 
 class Aside:
@@ -244,10 +256,11 @@ def bench(n: int, reps: int, keep: Path | None, pending: float | None, hugo: boo
     times: dict[str, list[float]] = {}
     mib: dict[str, list[int]] = {}
 
-    def timed(name: str, command: list[str]) -> None:
-        seconds, peak = run(command)
+    def timed(name: str, command: list[str], env: dict | None = None) -> str:
+        seconds, peak, progress = run(command, env)
         times.setdefault(name, []).append(seconds)
         mib.setdefault(name, []).append(peak)
+        return progress
 
     # Untimed warm-up of both (the OS page cache holds the inputs and the programs for every timed run).
     run(cmd)
@@ -260,8 +273,13 @@ def bench(n: int, reps: int, keep: Path | None, pending: float | None, hugo: boo
     try:
         for rep in range(reps):
             say(f"{n} articles: repetition {rep + 1} of {reps}")
+            # Cold without the search step (Hugo makes no search index), then cold as a user's build runs it; its
+            # progress lines (no -q) give the search step's own time.
             aside(output), aside(cache)
-            timed("cold", cmd)
+            timed("cold_nosearch", cmd, NO_SEARCH)
+            aside(output), aside(cache)
+            progress = timed("cold", [c for c in cmd if c != "-q"])
+            times.setdefault("cold_search_step", []).append(search_seconds(progress))
             if hugo:
                 aside(hugo_out)
                 timed("hugo", hugo_cmd)
@@ -314,7 +332,8 @@ def spread(values: list[float], digits: int = 2) -> str:
     return f"{med(values):.{digits}f} [{min(values):.{digits}f}-{max(values):.{digits}f}]"
 
 
-_SCENARIOS = [("cold", "cold (empty .cache/)"), ("warm", "warm full (--full, output moved, cache kept)"),
+_SCENARIOS = [("cold", "cold (empty .cache/)"), ("cold_nosearch", "cold without the search step"),
+              ("cold_search_step", "  its search step alone (Pagefind, cold)"), ("warm", "warm full (--full, output moved, cache kept)"),
               ("nochange", "no change"), ("edit", "one-article edit"), ("template", "template edit (article.html)"),
               ("watch", "watch: edit saved -> pages+feeds replaced")]
 
@@ -339,17 +358,21 @@ def report(rows: list[dict], reps: int, pending: float | None) -> None:
             print(f"  edit / hugo server: {med(t['edit']) / med(t['hugo_server']):.3f}; "
                   f"watch / hugo server: {med(t['watch']) / med(t['hugo_server']):.3f}")
         m = r["mib"]
-        print(f"  peak MiB (largest process), median: cold {med(m['cold']):.0f}, warm {med(m['warm']):.0f}, "
+        print(f"  peak MiB (largest process), median: cold {med(m['cold']):.0f} (without search "
+              f"{med(m['cold_nosearch']):.0f}), warm {med(m['warm']):.0f}, "
               f"edit {med(m['edit']):.0f}"
               + (f" | Hugo full {med(m['hugo']):.0f}, hugo server {m['hugo_server'][0]}" if hugo else ""))
     print("\nREADME rows (median [min-max] s; ratios of medians):")
+    print("| articles | files | " + " | ".join(k for k, _ in _SCENARIOS) + " | floor | Hugo full | hugo server edit | "
+          "warm/floor | cold/Hugo | cold_nosearch/Hugo | warm/Hugo | edit/Hugo | edit/hugo server | "
+          "peak MiB ours / Hugo |")
     for r in rows:
         t = r["times"]
         h = med(t.get("hugo", []))
         cells = [f"{r['articles']:,}", f"{r['files']:,}"] + [spread(t[k]) for k, _ in _SCENARIOS]
         cells += [spread(t["floor"]), spread(t.get("hugo", [])), spread(t.get("hugo_server", [])),
                   f"{med(t['warm']) / med(t['floor']):.1f}"]
-        cells += [f"{med(t[k]) / h:.2f}" for k in ("cold", "warm")] + [f"{med(t['edit']) / h:.3f}"]
+        cells += [f"{med(t[k]) / h:.2f}" for k in ("cold", "cold_nosearch", "warm")] + [f"{med(t['edit']) / h:.3f}"]
         cells += [f"{med(t['edit']) / med(t.get('hugo_server', [float('nan')])):.2f}"]
         cells += [f"{max(max(v) for k, v in r['mib'].items() if not k.startswith('hugo')):.0f} / "
                   f"{max((max(v) for k, v in r['mib'].items() if k.startswith('hugo')), default=0):.0f}"]
