@@ -1,8 +1,10 @@
-"""The search index's base is made by one Pagefind run per language over hard links of its searchable pages, and
-merged (digest/build/searchlayers.py index_pages): the same bytes as one run over the whole output folder, which
-held every page of both languages (and the listings) in one process's memory."""
+"""The search index's base is made by one Pagefind run per language, each reading only the files of that language's
+searchable pages' shape, into one bundle whose entry file is merged (digest/build/searchlayers.py index_pages):
+the same bytes as one run over the whole output folder, which held every page of both languages (and the
+listings) in one process's memory."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -28,14 +30,14 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _runs(monkeypatch) -> list[list[str]]:
-    """The HTML files each Pagefind run was given, in the order of the runs."""
-    seen: list[list[str]] = []
+def _runs(monkeypatch) -> list[str | None]:
+    """The glob of each Pagefind run (None: the whole site), in the order of the runs."""
+    seen: list[str | None] = []
     real = pagefind.run
 
-    def run(executable, site, out, cancel=None):
-        seen.append(sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")))
-        return real(executable, site, out, cancel)
+    def run(executable, site, out, cancel=None, *, glob=None):
+        seen.append(glob)
+        return real(executable, site, out, cancel, glob=glob)
 
     monkeypatch.setattr(pagefind, "run", run)
     return seen
@@ -48,38 +50,47 @@ def test_one_run_per_language_gives_the_bytes_of_one_run_over_the_whole_site(bui
     runs = _runs(monkeypatch)
     (tmp_path / "split").mkdir()
     assert searchlayers.index_pages(executable, output, pages, tmp_path / "split", None) is None
-    # Two runs, each over the searchable pages of one language only (no listing, search or home page).
-    assert runs == [sorted(p for p in pages if p.startswith("ar/")), sorted(p for p in pages if p.startswith("en/"))]
-    assert len(runs[0]) == 3 and len(runs[1]) == 2
+    # Two runs, each reading the article pages of one language only (not the listings or the other language).
+    assert runs == ["ar/*/index.html", "en/*/index.html"]
     whole, split = _files(tmp_path / "whole"), _files(tmp_path / "split")
     assert any(name.startswith("fragment/ar_") for name in split) and any(name.startswith("index/en_") for name in split)
     assert split.keys() == whole.keys()
     assert [name for name in whole if whole[name] != split[name]] == []
     assert pagefind.languages(tmp_path / "split") == {"ar": 3, "en": 2}
-    assert not list(tmp_path.glob(".base-runs-*"))  # the links and the runs' bundles are removed
 
 
-def test_runs_that_cannot_be_merged_give_one_run_over_the_whole_site(built, tmp_path, monkeypatch):
+def test_runs_whose_bundle_is_not_one_runs_give_one_run_over_the_whole_site(built, tmp_path, monkeypatch):
     output, pages = built
     executable = pagefind_executable()
-    # The same language from two runs is refused (its index would be two indexes).
-    for name in ("a", "b"):
-        assert pagefind.run(executable, output, tmp_path / name, None) is None
-    (tmp_path / "merged").mkdir()
-    assert "in two runs" in pagefind.merge_bundles([tmp_path / "a", tmp_path / "b"], tmp_path / "merged")
-    monkeypatch.setattr(pagefind, "merge_bundles", lambda parts, into: "refused for the test")
+    assert pagefind.run(executable, output, tmp_path / "whole") is None
+    entry = json.loads((tmp_path / "whole" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert "in two runs" in pagefind.merge_entries([entry, entry], tmp_path / "whole")
+    assert "differ" in pagefind.merge_entries([entry, {**entry, "version": "0.0.1"}], tmp_path / "whole")
+    # A Pagefind that empties its output folder first would leave the last language only: made again, as one run.
     runs = _runs(monkeypatch)
+    counting = pagefind.run
+
+    def clearing(executable, site, out, cancel=None, *, glob=None):
+        shutil.rmtree(out, ignore_errors=True)
+        return counting(executable, site, out, cancel, glob=glob)
+
+    monkeypatch.setattr(pagefind, "run", clearing)
     (tmp_path / "fallback").mkdir()
     assert searchlayers.index_pages(executable, output, pages, tmp_path / "fallback", None) is None
-    assert len(runs) == 3 and "index.html" in runs[-1]  # two runs, then one over the whole folder
-    assert _files(tmp_path / "fallback") == _files(tmp_path / "a")
+    assert runs == ["ar/*/index.html", "en/*/index.html", None]
+    assert _files(tmp_path / "fallback") == _files(tmp_path / "whole")
 
 
-def test_pages_not_known_or_not_in_folders_give_one_run(built, tmp_path, monkeypatch):
+def test_pages_not_known_or_not_of_one_shape_per_folder_give_one_run(built, tmp_path, monkeypatch):
     output, pages = built
     runs = _runs(monkeypatch)
-    for number, known in enumerate((None, {**pages, "top.html": "recipe"})):
+    nested = output / "ar" / "deeper" / "page"
+    nested.mkdir(parents=True)
+    shutil.copy(output / "ar" / "rain" / "index.html", nested / "index.html")
+    cases = [None, {**pages, "top.html": "recipe"}, {**pages, "ar/deeper/page/index.html": "recipe"},
+             {**pages, "x/gone/index.html": "recipe"}]  # x/: no searchable page there to be found
+    for number, known in enumerate(cases):
         (tmp_path / f"b{number}").mkdir()
         assert searchlayers.index_pages(pagefind_executable(), output, known, tmp_path / f"b{number}", None) is None
-    assert len(runs) == 2 and all("index.html" in files for files in runs)
-    assert pagefind.languages(tmp_path / "b0") == {"ar": 3, "en": 2}
+    assert runs == [None, None, None, None]
+    assert pagefind.languages(tmp_path / "b0") == {"ar": 4, "en": 2}  # the whole folder: the nested copy too

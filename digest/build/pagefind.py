@@ -83,10 +83,12 @@ def binary_identity(executable: Path, remember: Path) -> str:
     return identity
 
 
-def run(executable: Path, site: Path, out: Path, cancel: threading.Event | None = None) -> str | None:
-    """Run Pagefind over the HTML pages of `site` into the bundle folder `out` (checked to hold pagefind.js).
-    None when it worked, else what went wrong (one line). Killed when `cancel` is set or after TIMEOUT seconds."""
-    command = [str(executable), "--site", str(site), "--output-path", str(out)]
+def run(executable: Path, site: Path, out: Path, cancel: threading.Event | None = None, *,
+        glob: str | None = None) -> str | None:
+    """Run Pagefind over the HTML pages of `site` (those matching `glob`, relative to `site`, if given) into the
+    bundle folder `out` (checked to hold pagefind.js). None when it worked, else what went wrong (one line).
+    Killed when `cancel` is set or after TIMEOUT seconds."""
+    command = [str(executable), "--site", str(site), "--output-path", str(out)] + (["--glob", glob] if glob else [])
     out.mkdir(parents=True, exist_ok=True)
     try:
         # Run from the empty output folder: a pagefind.yml/.toml/.json where the build was started is not read.
@@ -189,17 +191,12 @@ def link_pages(source: Path, paths: list[str], target: Path) -> list[str]:
     return present
 
 
-def merge_bundles(parts: list[Path], into: Path) -> str | None:
-    """The bundles of several runs over disjoint languages as one bundle in `into`, as one run over all their pages
-    would have written it (each language's index, fragments and wasm are made from that language's pages alone;
-    the files every run writes, its scripts, are the same bytes). None, or why they cannot be merged."""
-    entries = []
-    for part in parts:
-        try:
-            entries.append(json.loads((part / "pagefind-entry.json").read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:
-            return f"a run wrote no readable entry file ({exc})"
-    merged = dict(entries[0])
+def merge_entries(entries: list[dict], bundle: Path) -> str | None:
+    """The entry file of a bundle written by several runs into one folder, over pages of disjoint languages (each
+    run adds its languages' index, fragments and wasm, made from those pages alone, and rewrites the scripts every
+    run writes with the same bytes): the languages of all runs, as one run over all their pages would have
+    listed them. None, or why the bundle is not that (then it must be made again, as one run)."""
+    merged = dict(entries[0]) if entries else {}
     languages: dict = {}
     for entry in entries:
         if not isinstance(entry.get("languages"), dict) or \
@@ -210,24 +207,17 @@ def merge_bundles(parts: list[Path], into: Path) -> str | None:
             if lang in languages:
                 return f"language {lang!r} in two runs"
             languages[lang] = info
-    for part in parts:
-        for folder, _, files in os.walk(part):
-            rel = os.path.relpath(folder, part)
-            dest = into if rel == "." else into / rel
-            dest.mkdir(parents=True, exist_ok=True)
-            for name in files:
-                if rel == "." and name == "pagefind-entry.json":
-                    continue
-                src = Path(folder) / name
-                if (dest / name).exists():
-                    if (dest / name).read_bytes() != src.read_bytes():
-                        return f"two runs wrote different {rel}/{name}"
-                    continue
-                os.rename(src, dest / name)
+    try:  # every run's files are still there (a later run did not clear the folder)
+        pages = sum(int(info["page_count"]) for info in languages.values())
+        if any(not (bundle / f"pagefind.{info['hash']}.pf_meta").is_file() for info in languages.values()) \
+                or len(os.listdir(bundle / "fragment")) != pages:
+            return "a run removed another's files"
+    except (OSError, KeyError, TypeError, ValueError):
+        return "the runs' bundle cannot be read"
     merged["languages"] = dict(sorted(languages.items()))
-    (into / "pagefind-entry.json").write_text(json.dumps(merged, ensure_ascii=False, separators=(",", ":")),
-                                              encoding="utf-8")
-    return None if (into / "pagefind.js").is_file() else "wrote no pagefind.js"
+    (bundle / "pagefind-entry.json").write_text(json.dumps(merged, ensure_ascii=False, separators=(",", ":")),
+                                                encoding="utf-8")
+    return None
 
 
 def link_tree(source: Path, target: Path) -> None:
