@@ -13,8 +13,6 @@ Safety rules, all enforced here:
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import os
 import shutil
@@ -148,6 +146,9 @@ _AT_FDCWD = -100
 
 
 def _renameat2():
+    import ctypes  # only a full build swaps folders: ctypes.util alone costs an edit build ~10 ms to import
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
         function = libc.renameat2
@@ -165,6 +166,8 @@ def exchange(a: Path, b: Path) -> bool:
         return False
     if function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
+    import ctypes
+
     code = ctypes.get_errno()
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
         return False

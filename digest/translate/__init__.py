@@ -16,15 +16,23 @@ modules inside (tests may reach into the modules). The modules, in the order a s
   stage.py        translation as a build stage: when a build may ask, what it remembers (translator status)
   command.py      `generate.py translate` (progress bar, --dry-run) and `--prune`
 """
-from digest.translate.assembly import english_for, segments_for
-from digest.translate.backends import BACKENDS, KEY_ENV
-from digest.translate.command import prune_command, translate_command
-from digest.translate.engine import TranslationReport, translate_segments
-from digest.translate.english import META_FIELDS, aligned_sentences
-from digest.translate.memory import TranslationMemory, take_problems
-from digest.translate.protect import protect
-from digest.translate.settings import TranslatorConfig, memory_root
-from digest.translate.stage import TranslatorStatus, for_build, load_status, pending_segments, translate_pending
+from importlib import import_module
+
+# Name -> module, looked up on first use (PEP 562): a build that translates nothing (no change, an edit whose
+# English is already in the memory) loads the settings it needs, not the request engine, the protector and the
+# command-line progress bar.
+_PUBLIC = {
+    "english_for": "assembly", "segments_for": "assembly",
+    "BACKENDS": "backends", "KEY_ENV": "backends",
+    "prune_command": "command", "translate_command": "command",
+    "TranslationReport": "engine", "translate_segments": "engine",
+    "META_FIELDS": "english", "aligned_sentences": "english",
+    "TranslationMemory": "memory", "take_problems": "memory",
+    "protect": "protect",
+    "TranslatorConfig": "settings", "memory_root": "settings",
+    "TranslatorStatus": "stage", "for_build": "stage", "load_status": "stage", "pending_segments": "stage",
+    "translate_pending": "stage",
+}
 
 __all__ = [
     # configuration
@@ -40,3 +48,11 @@ __all__ = [
     # `generate.py translate` and `generate.py translate --prune`
     "translate_command", "prune_command",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'digest.translate' has no attribute {name!r}")
+    value = getattr(import_module(f"digest.translate.{_PUBLIC[name]}"), name)
+    globals()[name] = value
+    return value
