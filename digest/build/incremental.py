@@ -17,24 +17,23 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 from digest.build.fingerprints import dates_from_outside, file_digests, fingerprints, quick_hash
 from digest.build.journal import IncrementalOutput, apply_journal, remove_leftovers
 from digest.build.output import OutputLock, StagedOutput
-from digest.build.pagecache import PageCache, compress, page_key
-from digest.build.renderpool import render_pages
 from digest.build.schedule import release_due
 from digest.build.report import REPLAYED, BuildReport, Clock
-from digest.build.shards import (TeaserLookup, Views, article_stubs, pack_record, reshard, teaser_shards,
-                                 unshard)
 from digest.build.state import (BuildState, load_heavy, load_state, promote_state, recover_state, save_quick,
                                 stage_state, state_path)
 from digest.build.store import Store, cache_dir
 from digest.config import Config
 from digest.read import MAX_IMAGE_BYTES, git_first_commit_times, scan_content
-from digest.site.pages import Page
 from digest.translate import TranslatorStatus, load_status
+
+if TYPE_CHECKING:  # the write stage's modules (page kinds, renderer, page cache) load when something is built
+    from digest.build.shards import Views
+    from digest.site.pages import Page
 
 
 class Inputs(NamedTuple):
@@ -87,6 +86,8 @@ class Session:
         self.unchanged = not (full or self.retry) and self._nothing_changed()
         if self.unchanged:
             return
+        from digest.build.shards import unshard  # a no-change build returned above without loading the site's modules
+
         if not load_heavy(self.spath, state) or full:
             state.manifest = {}
         self.stub_shards, state.stubs = state.stubs, unshard(state.stubs)
@@ -156,6 +157,8 @@ class Session:
 
     def page_views(self, refs: dict, rkey_of_path: dict[str, str]) -> Views:
         """The page models of the published articles, for the page kinds (from this build, the store, the state)."""
+        from digest.build.shards import TeaserLookup, Views
+
         self.views = Views(self.store, rkey_of_path, self.fresh_views, refs,
                            TeaserLookup(self.state.teasers, self.new_teasers))
         return self.views
@@ -179,6 +182,9 @@ class Session:
     def write(self, pages: list[Page]) -> None:
         """Render and write the pages whose recipe changed (through a journal), or all of them into a fresh
         folder swapped in whole; the new build state becomes current with them."""
+        from digest.build.pagecache import PageCache, compress, page_key
+        from digest.build.renderpool import render_pages
+
         config, clock, report = self.config, self.clock, self.report
         plan = {page.path: quick_hash(*page.deps) for page in pages}
         previous = self.state.manifest
@@ -272,6 +278,8 @@ class Session:
 
     def _next_state(self, plan: dict[str, str]) -> BuildState:
         """The state this build leaves for the next one (made current only with the output)."""
+        from digest.build.shards import article_stubs, pack_record, reshard, teaser_shards
+
         state, source, fp = self.state, self.source, self.inputs.fp
         new_state = BuildState(output=str(self.config.output_dir.resolve()), manifest=dict(plan),
                                files=self.inputs.files, scanned_ns=self.clock.started_ns, inputs=self.inputs.key,

@@ -1,7 +1,7 @@
 """The pipeline, in one place: read -> summarize -> translate -> page models -> pages and feeds -> write.
 
-build() is the whole of it; each stage is a function of its own module (reading.py, records.py, and the page kinds
-of digest/site/pages.py). The incremental layer (incremental.py) is the `with` around the stages and the final
+build() and stages() are the whole of it; each stage is a function of its own module (reading.py, records.py, and
+the page kinds of digest/site/pages.py). The incremental layer (incremental.py) is the `with` around the stages and the final
 `write`: the stages memoise their work through it by content, and it writes only the files whose recorded
 dependencies changed.
 """
@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from digest.build import incremental
-from digest.build.reading import Source, copies_dir, read
-from digest.build.schedule import hold_back
-from digest.build.records import (page_models, reuse_records, summarize, summarize_all, translate_articles,
-                                  translate_pending)
 from digest.build.report import (EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_SKIPPED, EXIT_STRICT, EXIT_USAGE,
                                  BuildCancelled, BuildReport, Clock, Log, log_to_stderr, print_report,
                                  untranslated_list)
 from digest.build.output import check_output_dir
 from digest.build.searchindex import BackgroundIndex, search_index
 from digest.config import Config
-from digest.read import ImageFile
-from digest.site.pages import LANGS, Site, TeaserRef, plan_site
-from digest.site.render import OTHER, article_path
+
+if TYPE_CHECKING:
+    from digest.build.reading import Source
+    from digest.site.pages import Site
 
 
 def build(config: Config, *, log: Log = log_to_stderr, quiet: bool = False, full: bool = False,
@@ -51,24 +49,40 @@ def build(config: Config, *, log: Log = log_to_stderr, quiet: bool = False, full
     clock = Clock((lambda m: None) if quiet else log, cancel)
     with incremental.session(config, report, clock, full=full, translate=translate) as memo:
         if not memo.unchanged:  # no input changed since the last build: its report stands, nothing is written
-            source = read(config, memo, report, clock)                                    # read
-            source = hold_back(config, memo, source, report, clock)                       # drafts, scheduled wait
-            translate_pending(config, memo, source, report, clock)                        # (answers for cached records)
-            records, todo = reuse_records(config, memo, source)                           # cached records
-            summaries = summarize(config, memo, todo, clock)                              # summarize
-            english = translate_articles(config, memo, todo, summaries, report, clock)    # translate
-            records = page_models(config, memo, todo, summaries, english, records, clock)  # page models
-            clock.check()
-            site = publish(config, memo, source, records, report)                         # what each language lists
-            pages = plan_site(site)                                                       # pages and feeds
-            memo.write(pages)                                                             # write
+            stages(config, memo, report, clock)                                           # read ... write
         search_index(config, clock, log, memo.search_pages(), later=search_later)        # search index (Pagefind)
     return report.timed(started)
+
+
+def stages(config: Config, memo: incremental.Session, report: BuildReport, clock: Clock) -> None:
+    """The stages, in order. Their modules load here, when the build has something to do: a no-change build
+    (most of them) never loads the readers, the summarizer, the translation engine or the page kinds."""
+    from digest.build.reading import read
+    from digest.build.records import page_models, reuse_records, summarize, translate_articles, translate_pending
+    from digest.build.schedule import hold_back
+    from digest.site.pages import plan_site
+
+    source = read(config, memo, report, clock)                                    # read
+    source = hold_back(config, memo, source, report, clock)                       # drafts, scheduled wait
+    translate_pending(config, memo, source, report, clock)                        # (answers for cached records)
+    records, todo = reuse_records(config, memo, source)                           # cached records
+    summaries = summarize(config, memo, todo, clock)                              # summarize
+    english = translate_articles(config, memo, todo, summaries, report, clock)    # translate
+    records = page_models(config, memo, todo, summaries, english, records, clock)  # page models
+    clock.check()
+    site = publish(config, memo, source, records, report)                         # what each language lists
+    pages = plan_site(site)                                                       # pages and feeds
+    memo.write(pages)                                                             # write
 
 
 def publish(config: Config, memo, source: Source, records: dict[str, dict], report: BuildReport) -> Site:
     """What each language publishes, newest first (stand-ins for the teasers: their views are read only for the
     pages being rendered), with the digests of the full and teaser views; the report's counts follow from it."""
+    from digest.build.reading import copies_dir
+    from digest.read import ImageFile
+    from digest.site.pages import LANGS, Site, TeaserRef
+    from digest.site.render import OTHER, article_path
+
     teasers: dict[str, list[TeaserRef]] = {"ar": [], "en": []}
     digests: dict[str, list[str]] = {"ar": [], "en": []}
     tdigests: dict[str, list[str]] = {"ar": [], "en": []}
@@ -97,4 +111,4 @@ def publish(config: Config, memo, source: Source, records: dict[str, dict], repo
 
 
 __all__ = ["EXIT_BUSY", "EXIT_FAILED", "EXIT_OK", "EXIT_SKIPPED", "EXIT_STRICT", "EXIT_USAGE", "BuildCancelled",
-           "BuildReport", "build", "print_report", "summarize_all", "untranslated_list"]
+           "BuildReport", "build", "print_report", "untranslated_list"]

@@ -17,10 +17,13 @@ due; that moment is kept in the build state, so the no-change fast path rebuilds
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from digest.config import Config
-from digest.model import Article
 from digest.read import MECCA
+
+if TYPE_CHECKING:
+    from digest.model import Article
 
 SCHEDULING_DATES = ("front-matter", "dateline")  # date sources that are an editor's or agency's decision
 

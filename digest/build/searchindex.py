@@ -35,7 +35,7 @@ from digest.build.report import Clock
 from digest.build.searchlayers import DELTA, Base, index_folder, published, read_json, write_json
 from digest.build.store import cache_dir
 from digest.config import Config
-from digest.site.render import SEARCH_BUNDLE as BUNDLE
+from digest.site import SEARCH_BUNDLE as BUNDLE
 
 STALE = "pages changed while indexing"  # update_index's answer when it did not swap in (serve/watch runs again)
 STAMP = "index.json"  # in the layers' folder: which build's output the published index was made for

@@ -15,7 +15,7 @@ from digest.translate import META_FIELDS
 from digest.site.frontend import article_head, home_head, isolate, isolate_html, teaser_text
 from digest.model import Article, English, Summary
 from digest.read import ImageFile
-from digest.site import safety
+from digest.site import SEARCH_BUNDLE, safety
 from digest.site.media import (Lead, absolute_media_url, column_sizes, lead_image, place_images, relative_src,
                                srcset)
 from digest.site.safety import strip_unsafe_chars
@@ -82,10 +82,6 @@ def day_path(lang: str, day_iso: str) -> str:
 
 def archive_path(lang: str) -> str:
     return f"{lang}/archive/index.html"
-
-
-# output/pagefind/: Pagefind's bundle, which the search pages load; written after the pages (digest/build/searchindex.py).
-SEARCH_BUNDLE = "pagefind"
 
 
 def absolute_url(config: Config, path: str) -> str:

@@ -21,8 +21,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest.translate.engine import TranslationReport, translate_segments
-from digest.translate.requestplan import LIMITS
 from digest.translate.settings import TranslatorConfig
 
 # digest.build imports this package (the pipeline runs the translate step), so the build's store and output helpers
@@ -30,6 +28,7 @@ from digest.translate.settings import TranslatorConfig
 # __init__ can make an import cycle.
 if TYPE_CHECKING:
     from digest.build import Store
+    from digest.translate.engine import TranslationReport
 
 RETRY_AFTER = 300.0  # seconds a build leaves an unreachable translator alone
 
@@ -44,6 +43,8 @@ class TranslatorStatus:
     reason: str = ""
 
     def may_request(self, config: TranslatorConfig, now: float | None = None) -> bool:
+        from digest.translate.requestplan import LIMITS  # the request engine loads only when a build may ask
+
         if config.backend == "none" or config.backend not in LIMITS:
             return False
         return (time.time() if now is None else now) >= self.down_until
@@ -108,6 +109,7 @@ def translate_pending(output_dir: Path, config: TranslatorConfig) -> Translation
     in the background); answers go to the memory, and the next build adds the English they complete. None when
     there was nothing to ask or the translator is being left alone."""
     from digest.build import Store, cache_dir, load_state, state_path
+    from digest.translate.engine import translate_segments
 
     cache = cache_dir(output_dir)
     status = load_status(cache, config)
