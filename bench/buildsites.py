@@ -117,13 +117,18 @@ def _closed_port_url() -> str:
 _HUGO_CONFIG = """baseURL = "https://example.org/digest/"
 defaultContentLanguage = "ar"
 defaultContentLanguageInSubdir = true
-disableKinds = ["taxonomy", "term", "section"]
+disableKinds = ["section"]
 paginate = 20
 rssLimit = 50
 enableRobotsTXT = true
+[taxonomies]
+section = "sections"
+day = "days"
 [outputs]
 home = ["HTML", "RSS"]
 page = ["HTML"]
+taxonomy = ["HTML"]
+term = ["HTML"]
 [languages.ar]
 contentDir = "content/ar"
 languageName = "العربية"
@@ -168,7 +173,7 @@ _HUGO_LAYOUTS = {
 </article>{{ end }}
 """,
     "_default/list.html": """{{ define "main" }}<h1 class="page-title">{{ .Site.Title }}</h1>
-{{ $pager := .Paginate .Site.RegularPages }}
+{{ $pager := .Paginate (cond .IsHome .Site.RegularPages .Pages) }}
 {{ range $pager.Pages.GroupByDate "2006-01-02" }}<section class="day"><h2>{{ .Key }}</h2>
 {{ range .Pages }}<article class="teaser"><h3><a href="{{ .RelPermalink }}">{{ .Title }}</a></h3>
 <p class="meta"><time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">{{ .Date | time.Format ":date_long" }}</time></p>
@@ -192,10 +197,12 @@ _HUGO_LAYOUTS = {
 
 
 def make_hugo_site(folder: Path, content: Path, memory_dir: Path) -> Path:
-    """The same articles as a bilingual Hugo site: one page per article and language, paginated homes, feeds."""
+    """The same articles as a bilingual Hugo site: one page per article and language, paginated homes, feeds, and
+    the pages this project makes per section and per day as Hugo taxonomies (a paginated page per section and per
+    day, and the list of each; this project also makes a feed per section, which Hugo is not asked for)."""
     import json
 
-    from digest.read import load_article, load_human_translation
+    from digest.read import MECCA, load_article, load_human_translation
     from digest.translate import TranslationMemory, protect, segments_for
     from digest.language import summarize
 
@@ -223,7 +230,8 @@ def make_hugo_site(folder: Path, content: Path, memory_dir: Path) -> Path:
                           [" ".join(en(s) for s in p) for p in article.paragraphs]))
         for lang, title, summ, paras in pages:
             front = {"title": title, "date": article.published.isoformat(), "summary": summ,
-                     "translationKey": article.slug, "slug": article.slug}
+                     "translationKey": article.slug, "slug": article.slug,
+                     "sections": [article.section or "-"], "days": [article.published.astimezone(MECCA).date().isoformat()]}
             (site / "content" / lang / f"{article.slug}.md").write_text(
                 json.dumps(front, ensure_ascii=False) + "\n\n" + "\n\n".join(paras) + "\n", encoding="utf-8")
     return site
