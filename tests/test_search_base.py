@@ -94,3 +94,29 @@ def test_pages_not_known_or_not_of_one_shape_per_folder_give_one_run(built, tmp_
         assert searchlayers.index_pages(pagefind_executable(), output, known, tmp_path / f"b{number}", None) is None
     assert runs == [None, None, None, None]
     assert pagefind.languages(tmp_path / "b0") == {"ar": 4, "en": 2}  # the whole folder: the nested copy too
+
+
+def test_page_ids_read_the_url_from_the_start_of_each_fragment(built, tmp_path):
+    import gzip
+
+    output, pages = built
+    bundle = tmp_path / "bundle"
+    assert pagefind.run(pagefind_executable(), output, bundle) is None
+    ids = pagefind.page_ids(bundle)
+    assert set(ids) == set(pages) and all(ids[p].startswith(p[:2] + "_") for p in pages)
+    # Each id's fragment, decoded whole, names the same page.
+    for path, page_id in ids.items():
+        data = gzip.decompress((bundle / "fragment" / f"{page_id}.pf_fragment").read_bytes())
+        assert pagefind.url_to_path(json.loads(data[len(b"pagefind_dcd"):])["url"]) == path
+    # Escapes in the URL, and a fragment whose URL is not first (read whole): the same answers.
+    odd = {"url": '/ar/a "b" \\ ف/', "content": "x" * 5000}
+    compact = {"separators": (",", ":"), "ensure_ascii": False}  # as Pagefind writes it
+    for name, text in (("first", json.dumps(odd, **compact)),
+                       ("later", json.dumps({"content": "y", "url": odd["url"]}, **compact))):
+        (tmp_path / name).write_bytes(gzip.compress(b"pagefind_dcd" + text.encode("utf-8")))
+        assert pagefind.fragment_url(str(tmp_path / name)) == odd["url"]
+    # Only the start is decompressed when the URL is first: a fragment cut short (a whole read fails) still names it.
+    whole = gzip.compress(b"pagefind_dcd" + json.dumps(
+        {**odd, "content": "".join(chr(0x600 + i * 7919 % 200) for i in range(20000))}, **compact).encode("utf-8"))
+    (tmp_path / "cut").write_bytes(whole[:len(whole) // 2])
+    assert pagefind.fragment_url(str(tmp_path / "cut")) == odd["url"]

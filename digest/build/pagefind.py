@@ -18,10 +18,12 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
 import time
+import zlib
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -151,18 +153,34 @@ def page_ids(bundle: Path, known: dict[str, str] | None = None) -> dict[str, str
         names = os.listdir(bundle / "fragment")
     except OSError:
         return ids
+    folder = os.path.join(bundle, "fragment")
     for name in names:
         page_id = name.split(".", 1)[0]
         path = known.get(page_id)
         if path is None:
             try:
-                data = gzip.decompress((bundle / "fragment" / name).read_bytes())
-                url = json.loads(data[len(_FRAGMENT_MAGIC):] if data.startswith(_FRAGMENT_MAGIC) else data)["url"]
-            except (OSError, ValueError, KeyError, TypeError, EOFError):
+                url = fragment_url(os.path.join(folder, name))
+            except (OSError, ValueError, KeyError, TypeError, EOFError, zlib.error):
                 continue  # not a fragment we can read: that page cannot be replaced by a later delta
             path = url_to_path(url)
         ids[path] = page_id
     return ids
+
+
+# Pagefind writes the URL first: `pagefind_dcd{"url":"/ar/x/",...`; a JSON string, escapes included.
+_URL_FIRST = re.compile(rb'pagefind_dcd\{"url":("(?:[^"\\]|\\.)*")')
+
+
+def fragment_url(file: str) -> str:
+    """The page URL a fragment file holds. Read from its first 2 KB decompressed (a cold base names 10,000 pages:
+    0.5 s instead of 1-1.4 s for whole decompression and JSON of every fragment), the whole JSON otherwise."""
+    with open(file, "rb") as handle:
+        raw = handle.read()
+    found = _URL_FIRST.match(zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, 2048))
+    if found:
+        return json.loads(found.group(1))
+    data = gzip.decompress(raw)
+    return json.loads(data[len(_FRAGMENT_MAGIC):] if data.startswith(_FRAGMENT_MAGIC) else data)["url"]
 
 
 def url_to_path(url: str) -> str:
