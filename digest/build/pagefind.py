@@ -240,13 +240,15 @@ def merge_entries(entries: list[dict], bundle: Path) -> str | None:
 
 def link_tree(source: Path, target: Path) -> None:
     """Copy a folder by hard links (a bundle's files are never modified in place), by copying where the two
-    folders are on different file systems."""
+    folders are on different file systems. Paths as strings: a Path per file cost half the time of publishing a
+    base of 10,000 fragments (0.36-0.47 s against 0.21 s)."""
+    source, target = os.fspath(source), os.fspath(target)
     for folder, dirs, files in os.walk(source):
         rel = os.path.relpath(folder, source)
-        into = target if rel == "." else target / rel
-        into.mkdir(parents=True, exist_ok=True)
+        into = target if rel == "." else os.path.join(target, rel)
+        os.makedirs(into, exist_ok=True)
         for name in files:
-            src, dst = os.path.join(folder, name), into / name
+            src, dst = os.path.join(folder, name), os.path.join(into, name)
             try:
                 os.link(src, dst)
             except OSError:
