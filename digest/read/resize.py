@@ -28,7 +28,7 @@ WEBP_QUALITY = 80
 CANNOT_READ = "cannot be read"  # the start of a problem that is the file's moment, not its content (not cached)
 RESIZED_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 # Changing how copies are made (widths, qualities, the library) changes this, so cached copies are made again.
-SETTINGS = f"{WIDTHS}|{MAX_DECODE_PIXELS}|q{JPEG_QUALITY}|w{WEBP_QUALITY}|v1"
+SETTINGS = f"{WIDTHS}|{MAX_DECODE_PIXELS}|q{JPEG_QUALITY}|w{WEBP_QUALITY}|v2"
 
 
 class ResizeError(Exception):
@@ -90,7 +90,9 @@ def make_copies(data: bytes, mime: str, width: int, height: int) -> tuple[tuple[
     source = _encodable(upright, mime)
     for target in sorted(widths, reverse=True):  # widest first: each copy is made from the previous, larger one
         target_height = max(1, round(size[1] * target / size[0]))
-        source = source.resize((target, target_height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        # reduce() first only for a large step (a wide PNG): for a step under 3x it made resizing 1.8x slower.
+        gap = 3.0 if source.width >= 3 * target else None
+        source = source.resize((target, target_height), Image.Resampling.LANCZOS, reducing_gap=gap)
         copies.append(Copy(target, target_height, _encode(source, mime, icc)))
     return size, copies[::-1]
 
