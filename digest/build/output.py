@@ -14,6 +14,7 @@ Safety rules, all enforced here:
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import shutil
 import tempfile
@@ -145,13 +146,15 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+@functools.lru_cache(maxsize=None)
 def _renameat2():
-    import ctypes  # only a full build swaps folders: ctypes.util alone costs an edit build ~10 ms to import
-    import ctypes.util
+    """libc's renameat2, looked up once per process among the program's own symbols (dlopen(NULL): libc is always
+    loaded), not through ctypes.util.find_library, which runs `ldconfig -p` in a subprocess. Only the swaps need
+    it (a full build's folder, the search index's layer), so ctypes is imported here."""
+    import ctypes
 
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        function = libc.renameat2
+        function = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return None
     function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]

@@ -106,13 +106,10 @@ class Teasers:
 def teaser_shards(records: dict[str, tuple], state: BuildState, new: dict[str, dict[str, ArticleView]]) -> dict:
     """The state's teaser views, pickled in shards by record key; a shard whose records are unchanged keeps its
     bytes (an edit build re-pickles one or two shards, not every record)."""
-    old_groups = _by_shard(state.records)
+    stale = _stale_shards(records, state.records, state.teasers, new)
     lookup = TeaserLookup(state.teasers, {})
-    out = {}
-    for shard, keys in _by_shard(records).items():
-        if shard in state.teasers and old_groups.get(shard) == keys and not any(k in new for k in keys):
-            out[shard] = state.teasers[shard]
-            continue
+    out = {shard: data for shard, data in state.teasers.items() if shard not in stale}
+    for shard, keys in _by_shard(k for k in records if _shard(k) in stale).items():
         packed = {}
         for k in sorted(keys):
             views = new.get(k)
@@ -125,6 +122,15 @@ def teaser_shards(records: dict[str, tuple], state: BuildState, new: dict[str, d
     return out
 
 
+def _stale_shards(values: dict, old_values: dict, old_shards: dict[str, bytes], changed) -> set[str]:
+    """The shards to pickle again: those of keys added or removed, of keys in `changed`, and any shard that has
+    keys but no saved bytes. Set operations over the keys, not a grouping of every key: an edit build keeps 254 of
+    256 shards as they were."""
+    keys, old_keys = values.keys(), old_values.keys()
+    stale = {_shard(k) for k in (keys ^ old_keys)} | {_shard(k) for k in changed if k in keys}
+    return stale | {_shard(k) for k in keys if _shard(k) not in old_shards}
+
+
 def unshard(shards: dict[str, bytes]) -> dict:
     out: dict = {}
     for data in shards.values():
@@ -135,14 +141,11 @@ def unshard(shards: dict[str, bytes]) -> dict:
 def reshard(values: dict[str, Any], old_shards: dict[str, bytes], old_values: dict[str, Any]) -> dict[str, bytes]:
     """`values` pickled in shards by key; a shard holding exactly the same objects as before keeps its bytes, so
     saving the state after a one-article edit re-pickles one or two shards, not every article."""
-    old_groups = _by_shard(old_values)
-    out = {}
-    for shard, keys in _by_shard(values).items():
-        if (shard in old_shards and old_groups.get(shard) == keys
-                and all(values[k] is old_values[k] for k in keys)):
-            out[shard] = old_shards[shard]
-        else:
-            out[shard] = pickle.dumps({k: values[k] for k in sorted(keys)}, protocol=pickle.HIGHEST_PROTOCOL)
+    changed = [k for k, v in values.items() if old_values.get(k) is not v]
+    stale = _stale_shards(values, old_values, old_shards, changed)
+    out = {shard: data for shard, data in old_shards.items() if shard not in stale}
+    for shard, keys in _by_shard(k for k in values if _shard(k) in stale).items():
+        out[shard] = pickle.dumps({k: values[k] for k in sorted(keys)}, protocol=pickle.HIGHEST_PROTOCOL)
     return out
 
 
