@@ -110,7 +110,7 @@ class Session:
         config, state = self.config, self.state
         fp = fingerprints(config, state)
         scanned = scan_content(config.content_dir)
-        paths = list(scanned[0]) + sorted(scanned[1].values(), key=str)  # str: Path comparisons cost
+        paths = scanned[0] + sorted(scanned[1].values())
         files = file_digests(paths, config.content_dir, state.files, state.scanned_ns, config.max_file_bytes)
         # Image files are inputs too (a changed image is copied again, and its pages remade if its size changed).
         files.update(file_digests(scanned[3], config.content_dir, state.files, state.scanned_ns, MAX_IMAGE_BYTES))
@@ -119,7 +119,7 @@ class Session:
         key = quick_hash(repr(sorted(fp.items())), repr(scanned[2]), str(config.output_dir.resolve()),
                          f"drafts={config.drafts} future={config.future}",  # which articles the pages list
                          *(f"{rel}|{sig[4]}|{whens.get(rel)!r}" for rel, sig in sorted(files.items())),
-                         *(str(p) for p in paths))
+                         *paths)
         return Inputs(fp, scanned, files, git_times, whens, key)
 
     def rescan(self) -> None:

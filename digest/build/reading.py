@@ -27,7 +27,7 @@ class Source(NamedTuple):
     humans: dict  # slug -> cache key of its human translation (the parsed file is read from the store when needed)
     akeys: dict[str, str]  # source path -> article cache key
     fresh: dict  # article key -> Article (or the exception) read or parsed by this build; "H:<key>" -> human file
-    human_paths: dict[str, Path]  # human translation key -> its file
+    human_paths: dict[str, str]  # human translation key -> its file (scan_content's path string)
     images: dict  # path below content/ -> ImageFile, or why that image cannot be published (digest/read/images.py)
 
 
@@ -56,19 +56,18 @@ def _load(config: Config, memo) -> tuple[Source, list, int]:
                              for rel, when in inputs.whens.items()}
     known = {k: unpack_article(state.stubs[k]) for k in akeys.values() if k in state.stubs}
     rel_of = relative_to(config.content_dir)
-    # path (as a string: hashing a Path builds its parts every time) -> cache key (None: not scanned)
-    key_of = {str(p): akeys.get(rel_of(p)) for p in paths}
-    misses = [p for p in paths if key_of[str(p)] not in known]
-    from_store = store.get_many(f"A:{key_of[str(p)]}" for p in misses if key_of[str(p)] is not None)
+    key_of = {p: akeys.get(rel_of(p)) for p in paths}  # path -> cache key (None: not scanned)
+    misses = [p for p in paths if key_of[p] not in known]
+    from_store = store.get_many(f"A:{key_of[p]}" for p in misses if key_of[p] is not None)
     fresh: dict[str, object] = {}
     need_parse = []
     for p in misses:
-        k = key_of[str(p)]
+        k = key_of[p]
         if k is not None and f"A:{k}" in from_store:
             fresh[k] = from_store[f"A:{k}"]
         else:
             need_parse.append(p)
-    for path, result in parallel(_parse_one, [(str(p), str(config.content_dir), config.max_file_bytes)
+    for path, result in parallel(_parse_one, [(p, str(config.content_dir), config.max_file_bytes)
                                                for p in need_parse]):
         k = akeys.get(rel_of(path))
         if k is not None:
@@ -76,8 +75,8 @@ def _load(config: Config, memo) -> tuple[Source, list, int]:
             if not isinstance(result, BaseException):
                 store.put(f"A:{k}", result)
 
-    def cached_load(path: Path, content_dir: Path, *args, **kwargs):
-        k = key_of.get(str(path))  # load_content passes the same scanned paths
+    def cached_load(path: str, content_dir: Path, *args, **kwargs):
+        k = key_of.get(path)  # load_content passes the same scanned paths
         if k in known:
             return known[k]
         value = fresh.get(k) if k is not None else None
@@ -88,9 +87,9 @@ def _load(config: Config, memo) -> tuple[Source, list, int]:
         return value
 
     human_notes: dict[str, tuple] = {}
-    human_paths: dict[str, Path] = {}
+    human_paths: dict[str, str] = {}
 
-    def cached_human(path: Path, content_dir: Path, notes: Notes, *, max_bytes: int) -> str:
+    def cached_human(path: str, content_dir: Path, notes: Notes, *, max_bytes: int) -> str:
         """The cache key of a human translation file (parsed, and put in the store, only when it changed); its
         reading notes are replayed, as parsing would give them."""
         rel = rel_of(path)

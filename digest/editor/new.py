@@ -105,8 +105,9 @@ def _taken(content_dir: Path) -> set[str]:
     """The slugs the content folder's files give their articles (by file name), and every file stem, lower-cased
     (a case-insensitive file system would make `Foo.md` and `foo.md` one file)."""
     articles, translations, *_ = scan_content(content_dir)
-    taken = {slugify(p.name.rsplit(".", 1)[0]) for p in articles}
-    taken |= {p.name.rsplit(".", 1)[0].lower() for p in articles}
+    names = [os.path.basename(p).rsplit(".", 1)[0] for p in articles]
+    taken = {slugify(name) for name in names}
+    taken |= {name.lower() for name in names}
     taken |= {stem.rsplit("/", 1)[-1].lower() for stem in translations}
     return taken
 

@@ -17,10 +17,11 @@ from digest.read.slugs import slugify
 from digest.read.wire import read_wire
 
 
-def load_article(path: Path, content_dir: Path, git_times: dict[str, int], *,
+def load_article(path: Path | str, content_dir: Path, git_times: dict[str, int], *,
                  max_bytes: int = DEFAULT_MAX_BYTES, headline_line: bool = True) -> Article:
     """Read one content file; raises ArticleError naming the problem. Warnings ride on Article.warnings.
     headline_line=False: a plain-text file whose first line is body text, not a headline (an empty headline)."""
+    path = Path(path)
     rel = path.relative_to(content_dir).as_posix()
     raw = read_limited(path, max_bytes)
     notes = Notes()
@@ -109,8 +110,9 @@ def _images(rel: str, fields: dict, notes: Notes) -> tuple[str | None, tuple[str
     return cover, tuple(found)
 
 
-def load_human_translation(path: Path, content_dir: Path, notes: Notes | None = None, *,
+def load_human_translation(path: Path | str, content_dir: Path, notes: Notes | None = None, *,
                            max_bytes: int = DEFAULT_MAX_BYTES) -> HumanTranslation:
+    path = Path(path)
     notes = notes if notes is not None else Notes()
     text = decode_text(read_limited(path, max_bytes), notes)
     text = clean_chars(text, notes)

@@ -28,16 +28,20 @@ def _inside(path: Path, root: Path) -> bool:
 MAX_FOLDER_DEPTH = 32
 
 
-def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[Problem], list[Path]]:
+def scan_content(content_dir: Path) -> tuple[list[str], dict[str, str], list[Problem], list[str]]:
     """Article files, human translation files (by the stem of the article they translate), a problem for each
     file that is refused (symbolic links leading outside the content folder, broken links, other file types), and
     the image files an article may use (by name: digest/read/images.IMAGE_TYPES).
-    Hidden files and folders (and editor backups ending in '~') are skipped without a word."""
+    Hidden files and folders (and editor backups ending in '~') are skipped without a word.
+
+    Files are given as path strings (`content_dir` joined with the path below it, as str(Path) would give): every
+    build walks thousands of them, and a Path per file, with its parts built for each comparison, cost more than
+    the walk itself. The readers take a string or a Path."""
     root = content_dir.resolve()
-    articles: list[tuple[tuple[str, ...], Path]] = []
-    translations: dict[str, Path] = {}
+    articles: list[tuple[tuple[str, ...], str]] = []
+    translations: dict[str, str] = {}
     problems: list[Problem] = []
-    images: list[Path] = []
+    images: list[tuple[tuple[str, ...], str]] = []
     top_depth = str(content_dir).rstrip(os.sep).count(os.sep)
     for folder, dirs, files in os.walk(content_dir, followlinks=False):
         here = Path(folder)
@@ -71,13 +75,13 @@ def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[P
         for name in sorted(files):
             if name.startswith(".") or name.endswith("~"):
                 continue
-            path = here / name
+            path = os.path.join(folder, name)
             rel = prefix + name
             lower = name.lower()
             is_article = lower.endswith((".txt", ".md"))
             if name in links:
                 try:
-                    target = path.resolve(strict=True)
+                    target = Path(path).resolve(strict=True)
                 except (OSError, RuntimeError):
                     problems.append(Problem(rel, "is a broken symbolic link; refused (remove it or fix its target)"))
                     continue
@@ -91,13 +95,14 @@ def scan_content(content_dir: Path) -> tuple[list[Path], dict[str, Path], list[P
             elif is_article:
                 articles.append(((*parts, name), path))
             elif lower.endswith(_IMAGE_ENDINGS):
-                images.append(path)
+                images.append(((*parts, name), path))
             elif lower.endswith(_LOOKS_LIKE_AN_ARTICLE):
                 problems.append(Problem(rel, "is not read: only .txt wire files and .md files are articles; "
                                              "convert or rename it", "warning"))
-    articles.sort()  # by the tuples of path parts: the order of the paths, without comparing Path objects
+    # Ordered by their path parts, as pathlib orders paths ("a/b.txt" before "a-b.txt"), not as strings compare.
+    articles.sort()
     images.sort()
-    return [path for _, path in articles], translations, problems, images
+    return [path for _, path in articles], translations, problems, [path for _, path in images]
 
 
 def relative_to(base: Path) -> Callable[[Path | str], str]:
