@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 from digest.build.fingerprints import dates_from_outside, file_digests, fingerprints, quick_hash
 from digest.build.journal import IncrementalOutput, apply_journal, remove_leftovers
-from digest.build.output import OutputLock, StagedOutput
+from digest.build.output import OutputLock, StagedOutput, wait_for_removals
 from digest.build.schedule import release_due
 from digest.build.report import REPLAYED, BuildReport, Clock
 from digest.build.state import (BuildState, load_heavy, load_state, promote_state, recover_state, save_quick,
@@ -64,6 +64,7 @@ def session(config: Config, report: BuildReport, clock: Clock, *, full: bool = F
     finally:
         if memo is not None and memo.store is not None:
             memo.store.close()
+        wait_for_removals()
         lock.release()
 
 

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from digest.build.output import safe_join, write_atomic
+from digest.build.output import remove_in_background, safe_join, write_atomic
 from digest.build.state import promote_state
 
 
@@ -85,8 +85,8 @@ def apply_journal(final: Path) -> bool:
         _remove_empty_parents(target.parent, root)
     if journal.get("state"):
         promote_state(Path(journal["state"]))
-    shutil.rmtree(stage, ignore_errors=True)
     path.unlink(missing_ok=True)
+    remove_in_background(stage)  # the emptied staging folder, meanwhile the build goes on to its search step
     return True
 
 

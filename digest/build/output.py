@@ -258,6 +258,25 @@ class StagedOutput:
             self.lock.release()
 
 
+_REMOVALS: list[threading.Thread] = []
+
+
+def remove_in_background(folder: Path) -> None:
+    """Remove a folder no one uses any more (an emptied staging folder) in a thread: removing folders one by one
+    costs 1-2 ms each on some disks (20-40 ms after a one-article edit), time the build spends meanwhile on its
+    next step. A folder left by a process killed meanwhile is a leftover the next build removes."""
+    thread = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True},
+                              name="remove-staging", daemon=True)
+    thread.start()
+    _REMOVALS.append(thread)
+
+
+def wait_for_removals() -> None:
+    """Wait for the folders being removed (a build calls it before it releases its output folder)."""
+    while _REMOVALS:
+        _REMOVALS.pop().join()
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace a file whole: readers see the old bytes or the new ones, never a torn file."""
     path.parent.mkdir(parents=True, exist_ok=True)
