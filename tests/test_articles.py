@@ -158,3 +158,37 @@ def test_markdown_hashtag_paragraph_is_prose_and_indented_code_is_kept_whole():
                            "# عنوان فرعي\n\n    print(1)\n    print(2)\n")
     assert fields["paragraphs"] == (("#عاجل: أعلنت الوزارة القرار.", "وبدأ التنفيذ اليوم."), ("# عنوان فرعي",),
                                     ("    print(1)\n    print(2)",))
+
+
+def test_builds_ask_git_for_first_commit_times_only_when_head_moved(tmp_path, make_config, monkeypatch):
+    """git log over a long history costs every build; its answer can change only with a new commit. The build
+    remembers the times with the HEAD they were read at: the same HEAD, git log is not run again (the dates are
+    the same), a new commit and it is, and the new file gets its own commit's date."""
+    import digest.build.incremental as incremental
+    from digest.build import build
+
+    content = tmp_path / "content"
+    content.mkdir()
+    body = "خبر بلا تاريخ\nنص الخبر الأول هنا بلا سطر تاريخ.\n"
+    (content / "first.txt").write_text(body, encoding="utf-8")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "content")
+    _git(tmp_path, "commit", "-qm", "first", when="2021-03-04T05:06:07+00:00")
+    calls = []
+    real = incremental.git_first_commit_times
+    monkeypatch.setattr(incremental, "git_first_commit_times", lambda folder: calls.append(folder) or real(folder))
+    config = make_config(content)
+    assert build(config, quiet=True).published == 1 and len(calls) == 1
+    (content / "first.txt").write_text(body + "فقرة أضيفت.\n", encoding="utf-8")  # an edit, no commit
+    build(config, quiet=True)
+    build(config, quiet=True)  # no change
+    assert len(calls) == 1
+    (content / "second.txt").write_text(body.replace("الأول", "الثاني"), encoding="utf-8")
+    _git(tmp_path, "add", "content")
+    _git(tmp_path, "commit", "-qm", "second", when="2022-01-01T00:00:00+00:00")
+    build(config, quiet=True)
+    assert len(calls) == 2
+    page = (config.output_dir / "ar" / "second" / "index.html").read_text(encoding="utf-8")
+    assert 'datetime="2022-01-01T00:00:00+00:00"' in page  # its own commit's moment, not the first's
+    build(config, quiet=True)
+    assert len(calls) == 2

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from digest.read import git_first_commit_times, load_content
+from digest.read import git_first_commit_times, git_head, load_content
 from digest.read.slugs import slugify
 from digest.site.safety import clean_html, markdown_to_html
 from hostile_fixtures import AR_BODY, md, wire
@@ -121,6 +121,7 @@ def test_a_hostile_repository_config_runs_nothing(tmp_path):
     marker.unlink()
     times = git_first_commit_times(content)
     assert "a.txt" in times and not marker.exists()
+    assert git_head(content) and not marker.exists()  # the call each build makes to know whether to ask again
 
 
 def test_slugs_are_bounded_in_bytes_and_never_windows_reserved():

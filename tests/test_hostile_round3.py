@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from digest.read import git_first_commit_times
+from digest.read import git_first_commit_times, git_head
 from hostile_fixtures import AR_BODY, md, wire
 
 GOOD = wire("عام / الخبر السليم بجوار الهجمات", AR_BODY)
@@ -50,6 +50,7 @@ def test_a_partial_clone_never_fetches_from_its_promisor_remote(tmp_path):
     assert marker.exists(), "control: plain git log runs the promisor remote's command"
     marker.unlink()
     git_first_commit_times(content)
+    git_head(content)
     assert not marker.exists()
 
 

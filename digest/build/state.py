@@ -35,6 +35,7 @@ class BuildState:
     dates: tuple = ()  # (code version, {(ISO date, lang): display date}) seen in earlier builds
     humans: dict[str, tuple] = field(default_factory=dict)  # human translation key -> its reading notes
     searchable: frozenset = frozenset()  # output files that go into the search index (Page.searchable)
+    git: tuple = ()  # (content folder and its repository's HEAD, first-commit times of its files) of that build
     token: str = ""
 
 
@@ -55,7 +56,7 @@ def _staged_path(path: Path) -> Path:
     return path.with_suffix(".quick.next")
 
 
-_QUICK = ("output", "files", "scanned_ns", "inputs", "summary", "templates", "token")
+_QUICK = ("output", "files", "scanned_ns", "inputs", "summary", "templates", "token", "git")
 _HEAVY = ("manifest", "records", "stubs", "dates", "teasers", "humans", "searchable")
 
 

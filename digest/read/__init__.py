@@ -21,7 +21,7 @@ _PUBLIC = {
     "AGENCIES": "agencies", "SECTIONS": "agencies", "table_key": "agencies",
     "load_article": "article", "load_human_translation": "article",
     "load_content": "content",
-    "MECCA": "dates", "git_first_commit_times": "dates",
+    "MECCA": "dates", "git_first_commit_times": "dates", "git_head": "dates",
     "DEFAULT_MAX_BYTES": "decode",
     "MAX_HEADLINE_CHARS": "fields", "HeadlineTooLong": "fields",
     "IMG_TAG": "images", "MAX_IMAGE_BYTES": "images", "ImageFile": "images", "image_file": "images",
@@ -39,6 +39,7 @@ _PUBLIC = {
 __all__ = [
     "AGENCIES", "SECTIONS", "table_key",
     "DEFAULT_MAX_BYTES", "MAX_HEADLINE_CHARS", "ArticleError", "HeadlineTooLong", "Notes", "git_first_commit_times",
+    "git_head",
     "load_article", "load_content", "load_human_translation", "read_wire", "relative_to", "scan_content",
     "MECCA", "slugify",  # the site's time zone (dates without an offset), the URL name of a file stem
     "InputRefused", "read_bounded",

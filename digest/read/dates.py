@@ -77,6 +77,19 @@ def git_environment() -> dict[str, str]:
     return env
 
 
+def git_head(folder: Path) -> str | None:
+    """The commit id of HEAD of the repository holding `folder` (None: not in one, or no commit yet): one short
+    git call, which tells whether git_first_commit_times can give anything new since it last ran."""
+    try:
+        out = subprocess.run(["git", "-C", str(folder), *GIT_NEUTRAL, "rev-parse", "--verify", "--quiet", "HEAD"],
+                             capture_output=True, text=True, timeout=60, env=git_environment(),
+                             stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    head = out.stdout.strip()
+    return head if out.returncode == 0 and head else None
+
+
 def git_first_commit_times(folder: Path) -> dict[str, int]:
     """When each file under `folder` was first committed, by its "/"-separated path below `folder`: one git call
     for the whole folder, and names matched as strings (no per-file path resolution: every build pays this)."""
