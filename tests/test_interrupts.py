@@ -124,6 +124,71 @@ def test_ten_interrupts_of_watch_never_lose_the_build_state_nor_leave_temporary_
     assert _tree(tmp_path / "output") == _tree(tmp_path / "clean" / "output")
 
 
+# --- the build's worker pools, stopped early ---------------------------------------------------------------------
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_build_interrupted_in_its_worker_pool_exits_ends_its_workers_and_leaves_the_site(big_site, signum):
+    """The pool's workers are stalled (tests/pool_stall.py), so the signal lands in the pooled phase (--full writes
+    every page through the render pool): the build must stop its workers, exit, and leave output/ as it was."""
+    tmp_path, command, paths, rng = big_site
+    _build(command, paths)
+    before = _tree(tmp_path / "output")
+    stalls = tmp_path / "stalled"
+    stalls.mkdir()
+    stalled = [sys.executable, str(ROOT / "tests" / "pool_stall.py")] + command[2:]
+    process = subprocess.Popen(stalled + ["build", "--full", *paths], stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONFAULTHANDLER": "1", "POOL_STALL_DIR": str(stalls)})
+    while not any(stalls.iterdir()) and process.poll() is None:
+        time.sleep(0.01)
+    assert process.poll() is None, process.stderr.read()
+    process.send_signal(signum)
+    try:
+        _, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)  # every thread's stack, for the failure message
+        _, err = process.communicate(timeout=30)
+        raise AssertionError(f"the build did not stop after {signum!r}:\n{err}") from None
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err, err
+    workers = [int(path.name) for path in stalls.iterdir()]
+    assert workers and not [pid for pid in workers if Path(f"/proc/{pid}").exists()], workers
+    assert not _leftovers(tmp_path), _leftovers(tmp_path)
+    assert _tree(tmp_path / "output") == before
+    assert "nothing to do" in _build(command, paths)  # and the build state was kept
+
+
+def test_a_pool_stopped_before_its_workers_have_set_up_still_ends_every_worker(monkeypatch, capfd):
+    """A worker forked under load may not have run at all when the pool is terminated; its SIGTERM must not be
+    lost (it was: the worker then waited forever on the task queue's lock, and so did the build). Each worker
+    here waits, before its set-up, until the pool's SIGTERM has come; it must then die of it, quietly."""
+    import multiprocessing
+
+    from digest.build import renderpool
+
+    set_up = renderpool._worker_signals
+
+    def late_worker() -> None:
+        for _ in range(3000):  # until the SIGTERM is pending (a bound, so that no version of the code can hang here)
+            if signal.SIGTERM in signal.sigpending():
+                break
+            time.sleep(0.01)
+        set_up()
+
+    def interrupt(signum, frame):  # the build's SIGTERM handler (generate.py), which workers inherit at the fork
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(renderpool, "_worker_signals", late_worker)
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        with pytest.raises(RuntimeError, match="stopped early"):
+            with renderpool._pool(multiprocessing.get_context("fork")) as pool:
+                workers = list(pool._pool)
+                raise RuntimeError("stopped early")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert [w.exitcode for w in workers] == [-signal.SIGTERM] * len(workers)
+    assert "Traceback" not in capfd.readouterr().err
+
+
 # --- the state's commit rules, at each step where a build can die --------------------------------------------
 @pytest.fixture
 def small(tmp_path, make_config):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -87,31 +88,52 @@ def _bytecode_dir(cdir: Path) -> str:
     return str(folder)
 
 
+# Ctrl-C and SIGTERM: the parent's handlers stop the build; a worker ignores the one and dies of the other.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 @contextlib.contextmanager
 def _pool(ctx) -> Iterator:
     """A worker pool that ends gracefully when the work is done (close, then join: each worker takes its stop
-    sentinel and exits) and is terminated only when the work stops early (cancel, error).
+    sentinel and exits) and is terminated only when the work stops early (cancel, error, Ctrl-C, SIGTERM).
 
     Why not `with ctx.Pool(...)`: its __exit__ always terminates, which holds the task queue's lock while it
-    signals the workers; a build was once seen waiting forever in that join for a worker blocked on the lock."""
-    pool = ctx.Pool(_workers(), initializer=_worker_signals)
+    signals the workers; a worker that misses its SIGTERM then waits forever on that lock, and so does the build.
+
+    Why the workers are forked with the stop signals blocked: a forked worker starts with the parent's handlers
+    (generate.py turns SIGTERM into KeyboardInterrupt) until its initializer runs, and CPython drops a signal that
+    arrives before the child runs any Python code (it clears the pending flags after fork). So terminate() reaching
+    a worker that had not run yet (machine under load) was lost: the worker lived on, blocked on the lock, and the
+    build waited for it forever (seen once in ~20 builds under heavy load; reproduced by delaying the workers'
+    first run). Blocked, the signal waits in the kernel until _worker_signals has set the worker's own handlers
+    and unblocks it. The stop signals are also held while the pool is terminated, so a
+    second Ctrl-C cannot leave it half ended."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     try:
-        yield pool
+        pool = ctx.Pool(_workers(), initializer=_worker_signals)  # the pool's threads keep the block: harmless
     except BaseException:
-        pool.terminate()
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         raise
-    else:
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a signal that came meanwhile is raised here
+        yield pool
         pool.close()
-    finally:
         pool.join()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            pool.terminate()  # kills the workers and joins them
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
 
 
 def _worker_signals() -> None:
-    """Workers leave Ctrl-C to the parent (which stops the pool) and die quietly when the pool ends."""
-    import signal
-
+    """Workers leave Ctrl-C to the parent (which stops the pool) and die quietly when the pool ends. The stop
+    signals are blocked from the fork (see _pool) until these handlers are in place."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
 def _render_jobs(jobs: list[tuple]) -> tuple[int, list[tuple[str, bytes]]]:
