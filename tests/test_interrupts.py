@@ -127,8 +127,10 @@ def test_ten_interrupts_of_watch_never_lose_the_build_state_nor_leave_temporary_
 # --- the build's worker pools, stopped early ---------------------------------------------------------------------
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_build_interrupted_in_its_worker_pool_exits_ends_its_workers_and_leaves_the_site(big_site, signum):
-    """The pool's workers are stalled (tests/pool_stall.py), so the signal lands in the pooled phase (--full writes
-    every page through the render pool): the build must stop its workers, exit, and leave output/ as it was."""
+    """The signal goes to the whole process group, workers included, as Ctrl-C in a terminal, `timeout` or a
+    service stop send it; the pool's workers are held (tests/pool_stall.py), so it lands in the pooled phase
+    (--full writes every page through the render pool). The build must end its workers, exit, and leave
+    output/ and its state as they were."""
     tmp_path, command, paths, rng = big_site
     _build(command, paths)
     before = _tree(tmp_path / "output")
@@ -136,11 +138,12 @@ def test_a_build_interrupted_in_its_worker_pool_exits_ends_its_workers_and_leave
     stalls.mkdir()
     stalled = [sys.executable, str(ROOT / "tests" / "pool_stall.py")] + command[2:]
     process = subprocess.Popen(stalled + ["build", "--full", *paths], stderr=subprocess.PIPE, text=True,
+                               start_new_session=True,
                                env={**os.environ, "PYTHONFAULTHANDLER": "1", "POOL_STALL_DIR": str(stalls)})
     while not any(stalls.iterdir()) and process.poll() is None:
         time.sleep(0.01)
     assert process.poll() is None, process.stderr.read()
-    process.send_signal(signum)
+    os.killpg(process.pid, signum)
     try:
         _, err = process.communicate(timeout=120)
     except subprocess.TimeoutExpired:
@@ -156,37 +159,40 @@ def test_a_build_interrupted_in_its_worker_pool_exits_ends_its_workers_and_leave
     assert "nothing to do" in _build(command, paths)  # and the build state was kept
 
 
-def test_a_pool_stopped_before_its_workers_have_set_up_still_ends_every_worker(monkeypatch, capfd):
-    """A worker forked under load may not have run at all when the pool is terminated; its SIGTERM must not be
-    lost (it was: the worker then waited forever on the task queue's lock, and so did the build). Each worker
-    here waits, before its set-up, until the pool's SIGTERM has come; it must then die of it, quietly."""
+def _held_item(folder: str, number: int) -> int:
+    """A pool task that is still running when the pool is stopped: it ends when it sees the stop (bounded)."""
+    from digest.build import renderpool
+
+    (Path(folder) / f"started-{number}").touch()
+    for _ in range(3000):
+        if renderpool._stopped():
+            break
+        time.sleep(0.01)
+    (Path(folder) / f"finished-{number}").touch()
+    return number
+
+
+def test_a_pool_stopped_early_lets_each_worker_finish_its_task_skips_the_rest_and_ends_its_workers(tmp_path):
+    """No worker is killed mid-task (a killed worker can hold one of the pool's queue locks for good: the build
+    then waited forever): each ends the task it is on, the tasks left are skipped, and the workers exit."""
     import multiprocessing
 
     from digest.build import renderpool
 
-    set_up = renderpool._worker_signals
-
-    def late_worker() -> None:
-        for _ in range(3000):  # until the SIGTERM is pending (a bound, so that no version of the code can hang here)
-            if signal.SIGTERM in signal.sigpending():
-                break
-            time.sleep(0.01)
-        set_up()
-
-    def interrupt(signum, frame):  # the build's SIGTERM handler (generate.py), which workers inherit at the fork
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(renderpool, "_worker_signals", late_worker)
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        with pytest.raises(RuntimeError, match="stopped early"):
-            with renderpool._pool(multiprocessing.get_context("fork")) as pool:
-                workers = list(pool._pool)
-                raise RuntimeError("stopped early")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert [w.exitcode for w in workers] == [-signal.SIGTERM] * len(workers)
-    assert "Traceback" not in capfd.readouterr().err
+    tasks = [(_held_item, str(tmp_path), number) for number in range(400)]
+    with pytest.raises(RuntimeError, match="stopped early"):
+        with renderpool._pool(multiprocessing.get_context("fork")) as pool:
+            workers = list(pool._pool)
+            pool.starmap_async(renderpool._unless_stopped, tasks, chunksize=1)
+            for _ in range(3000):  # until every worker is on a task
+                if len(list(tmp_path.glob("started-*"))) >= len(workers):
+                    break
+                time.sleep(0.01)
+            raise RuntimeError("stopped early")  # as a Ctrl-C, a cancel or an error in the build would
+    started = sorted(path.name.split("-")[1] for path in tmp_path.glob("started-*"))
+    finished = sorted(path.name.split("-")[1] for path in tmp_path.glob("finished-*"))
+    assert len(started) == len(workers) and finished == started
+    assert [worker.exitcode for worker in workers] == [0] * len(workers)
 
 
 # --- the state's commit rules, at each step where a build can die --------------------------------------------

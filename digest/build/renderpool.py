@@ -38,7 +38,12 @@ def parallel(func, items: list[tuple], min_items: int = _PARALLEL_MIN):
     ctx = multiprocessing.get_context("fork")
     chunk = max(1, len(items) // (_workers() * 8))
     with _pool(ctx) as pool:
-        return pool.starmap(func, items, chunksize=chunk)
+        return pool.starmap(_unless_stopped, [(func, *item) for item in items], chunksize=chunk)
+
+
+def _unless_stopped(func, *item):
+    """func(*item) in a worker, unless the pool was stopped early (then nothing: the parent discards it)."""
+    return None if _stopped() else func(*item)
 
 
 def render_pages(config: Config, root: Path, jobs: list[tuple], views, cache: Path,
@@ -66,7 +71,7 @@ def render_pages(config: Config, root: Path, jobs: list[tuple], views, cache: Pa
         size = max(20, len(jobs) // (_workers() * 6))
         batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         rendered = 0
-        with _pool(ctx) as pool:  # leaving it ends the workers (terminates them if the build stops)
+        with _pool(ctx) as pool:  # leaving it ends the workers (an early stop lets them end their current file)
             for count, made in pool.imap_unordered(_render_jobs, batches):
                 rendered += count
                 if pages is not None:
@@ -88,58 +93,71 @@ def _bytecode_dir(cdir: Path) -> str:
     return str(folder)
 
 
-# Ctrl-C and SIGTERM: the parent's handlers stop the build; a worker ignores the one and dies of the other.
+# Ctrl-C and SIGTERM stop the build in the parent, which then ends its workers itself (they ignore both).
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_STOP_FLAG = None  # in a worker: the pool's shared stop flag (a byte in shared memory, set by the parent)
 
 
 @contextlib.contextmanager
 def _pool(ctx) -> Iterator:
-    """A worker pool that ends gracefully when the work is done (close, then join: each worker takes its stop
-    sentinel and exits) and is terminated only when the work stops early (cancel, error, Ctrl-C, SIGTERM).
+    """A worker pool whose workers always end gracefully: when the work is done, and also when it stops early
+    (cancel, error, Ctrl-C, SIGTERM): then the parent sets the stop flag, each worker ends the file it is on,
+    skips the tasks left (_stopped) and takes its stop sentinel (close, then join).
 
-    Why not `with ctx.Pool(...)`: its __exit__ always terminates, which holds the task queue's lock while it
-    signals the workers; a worker that misses its SIGTERM then waits forever on that lock, and so does the build.
+    Why never Pool.terminate() (nor `with ctx.Pool(...)`, whose exit calls it): it SIGTERMs workers at any point,
+    and a worker killed while holding one of the pool's queue locks (sending a result, or waiting for its next
+    task) leaves the parent waiting forever for that lock; and CPython drops a SIGTERM that reaches a worker
+    before it first ran (it clears pending signal flags after fork), so such a worker lived on, blocked on the
+    task queue's lock that terminate() holds. Both were seen as builds hanging under load (forever in
+    Pool.terminate's joins). Workers ignore SIGINT and SIGTERM (a Ctrl-C, `timeout` or a service stop signals
+    the whole process group): the parent stops them this way; if the parent dies, their task queue closes and
+    they exit.
 
-    Why the workers are forked with the stop signals blocked: a forked worker starts with the parent's handlers
-    (generate.py turns SIGTERM into KeyboardInterrupt) until its initializer runs, and CPython drops a signal that
-    arrives before the child runs any Python code (it clears the pending flags after fork). So terminate() reaching
-    a worker that had not run yet (machine under load) was lost: the worker lived on, blocked on the lock, and the
-    build waited for it forever (seen once in ~20 builds under heavy load; reproduced by delaying the workers'
-    first run). Blocked, the signal waits in the kernel until _worker_signals has set the worker's own handlers
-    and unblocks it. The stop signals are also held while the pool is terminated, so a
-    second Ctrl-C cannot leave it half ended."""
+    The stop signals are blocked while the workers are forked (each unblocks them once it ignores them: the
+    parent's handlers, which a fork copies, never run in a worker) and while the pool is being ended (a second
+    Ctrl-C cannot leave it half ended; it is raised right after)."""
+    flag = ctx.RawValue("b", 0)
     held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     try:
-        pool = ctx.Pool(_workers(), initializer=_worker_signals)  # the pool's threads keep the block: harmless
+        pool = ctx.Pool(_workers(), initializer=_worker_setup, initargs=(flag,))  # its threads keep the block
     except BaseException:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
         raise
     try:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a signal that came meanwhile is raised here
         yield pool
-        pool.close()
-        pool.join()
     except BaseException:
+        flag.value = 1
+        raise
+    finally:
         signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         try:
-            pool.terminate()  # kills the workers and joins them
+            pool.close()
+            pool.join()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        raise
 
 
-def _worker_signals() -> None:
-    """Workers leave Ctrl-C to the parent (which stops the pool) and die quietly when the pool ends. The stop
-    signals are blocked from the fork (see _pool) until these handlers are in place."""
+def _worker_setup(flag) -> None:
+    """In each worker, first: stopping is the parent's (see _pool); the stop signals were blocked from the fork."""
+    global _STOP_FLAG
+    _STOP_FLAG = flag
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+def _stopped() -> bool:
+    """In a worker: whether the parent stopped the pool early (what is left is skipped)."""
+    return _STOP_FLAG is not None and _STOP_FLAG.value != 0
 
 
 def _render_jobs(jobs: list[tuple]) -> tuple[int, list[tuple[str, bytes]]]:
     """Write the files of `jobs`: from the page cache when it has all of a job's files, else rendered. Returns
     the number of files written and (page key, compressed bytes) of those rendered, for the parent to cache."""
     config, root, pages, keys = _WORK["config"], _WORK["root"], _WORK["pages"], _WORK["keys"]
+    if _stopped():
+        return 0, []
     cached: dict[str, bytes] = {}
     if pages is not None:
         cached = pages.get_many(key for job in jobs for _, key in keys.get(job, ()))
@@ -157,6 +175,8 @@ def _render_jobs(jobs: list[tuple]) -> tuple[int, list[tuple[str, bytes]]]:
             renderer = _WORK["renderer"] = PageRenderer(config, make_environment(config, _WORK["bytecode_dir"]))
         key_of = {rel: key for job in todo for rel, key in keys.get(job, ())} if pages is not None else {}
         for rel, data in render_jobs(RenderContext(renderer, _WORK["views"]), todo):
+            if _stopped():  # the build stopped: the rest of this batch is not wanted
+                break
             written(rel, data)
             if rel in key_of:
                 made.append((key_of[rel], compress(data)))
