@@ -20,6 +20,9 @@ from digest.build.state import load_state, state_path
 def built(tmp_path, make_config):
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "search", content, ignore=shutil.ignore_patterns("README.md"))
+    # An Arabic file name gives an Arabic slug: its folder must match the runs' glob too.
+    (content / "مطر-الخريف.md").write_text((content / "rain.md").read_text(encoding="utf-8").replace(
+        "title:", "title: خريف", 1), encoding="utf-8")
     config = make_config(content)
     build(config, log=lambda line: None)
     state = load_state(state_path(cache_dir(config.output_dir), config.output_dir), config.output_dir)
@@ -52,11 +55,12 @@ def test_one_run_per_language_gives_the_bytes_of_one_run_over_the_whole_site(bui
     assert searchlayers.index_pages(executable, output, pages, tmp_path / "split", None) is None
     # Two runs, each reading the article pages of one language only (not the listings or the other language).
     assert runs == ["ar/*/index.html", "en/*/index.html"]
+    assert any(not path.isascii() for path in pages)  # the Arabic slug's page was found by the glob
     whole, split = _files(tmp_path / "whole"), _files(tmp_path / "split")
     assert any(name.startswith("fragment/ar_") for name in split) and any(name.startswith("index/en_") for name in split)
     assert split.keys() == whole.keys()
     assert [name for name in whole if whole[name] != split[name]] == []
-    assert pagefind.languages(tmp_path / "split") == {"ar": 3, "en": 2}
+    assert pagefind.languages(tmp_path / "split") == {"ar": 4, "en": 2}
 
 
 def test_runs_whose_bundle_is_not_one_runs_give_one_run_over_the_whole_site(built, tmp_path, monkeypatch):
@@ -79,6 +83,15 @@ def test_runs_whose_bundle_is_not_one_runs_give_one_run_over_the_whole_site(buil
     assert searchlayers.index_pages(executable, output, pages, tmp_path / "fallback", None) is None
     assert runs == ["ar/*/index.html", "en/*/index.html", None]
     assert _files(tmp_path / "fallback") == _files(tmp_path / "whole")
+    # A run that indexed fewer pages than its folder has searchable ones (a glob that missed one): one run at once.
+    monkeypatch.setattr(pagefind, "run", counting)
+    real_languages = pagefind.languages
+    monkeypatch.setattr(pagefind, "languages", lambda bundle: {k: v - 1 for k, v in real_languages(bundle).items()})
+    runs.clear()
+    (tmp_path / "short").mkdir()
+    assert searchlayers.index_pages(executable, output, pages, tmp_path / "short", None) is None
+    assert runs == ["ar/*/index.html", None]
+    assert _files(tmp_path / "short") == _files(tmp_path / "whole")
 
 
 def test_pages_not_known_or_not_of_one_shape_per_folder_give_one_run(built, tmp_path, monkeypatch):
@@ -93,7 +106,7 @@ def test_pages_not_known_or_not_of_one_shape_per_folder_give_one_run(built, tmp_
         (tmp_path / f"b{number}").mkdir()
         assert searchlayers.index_pages(pagefind_executable(), output, known, tmp_path / f"b{number}", None) is None
     assert runs == [None, None, None, None]
-    assert pagefind.languages(tmp_path / "b0") == {"ar": 4, "en": 2}  # the whole folder: the nested copy too
+    assert pagefind.languages(tmp_path / "b0") == {"ar": 5, "en": 2}  # the whole folder: the nested copy too
 
 
 def test_page_ids_read_the_url_from_the_start_of_each_fragment(built, tmp_path):

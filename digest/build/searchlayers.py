@@ -117,12 +117,15 @@ def index_pages(executable: Path, output_dir: Path, pages: dict[str, str] | None
     file merged. The same bytes as one run over the whole output folder, in ~60 % of its peak memory: Pagefind
     keeps what it read of every page until it writes the bundle, listings included (5,000 bilingual articles:
     1,208 MiB for one run over 12,256 HTML files, 723 MiB for the Arabic articles, 579 MiB for the English).
-    One run over the whole folder when the pages are not known or not of one shape per folder, or when the runs'
-    bundle is not what one run would have written."""
+    One run over the whole folder when the pages are not known or not of one shape per folder, when a run did not
+    index as many pages as its folder has searchable ones, or when the runs' bundle is not what one run would have
+    written."""
     globs: dict[str, set[str]] = {}
     found: dict[str, bool] = {}
+    counts: dict[str, int] = {}
     for path in pages or ():
         top, *middle, name = path.split("/") if "/" in path else ("", path)
+        counts[top] = counts.get(top, 0) + 1
         globs.setdefault(top, set()).add("/".join([top, *("*" for _ in middle), name]) if middle else "")
         # A run must find a searchable page (data-pagefind-body), else Pagefind would index every page it reads.
         found[top] = found.get(top) or (output_dir / path).is_file()
@@ -134,8 +137,11 @@ def index_pages(executable: Path, output_dir: Path, pages: dict[str, str] | None
             if problem is not None:
                 return problem
             entries.append(read_json(bundle / "pagefind-entry.json"))
-        if pagefind.merge_entries(entries, bundle) is None:
-            return None
+            if sum(pagefind.languages(bundle).values()) != counts[top]:
+                break  # the glob missed a searchable page (or Pagefind left one out): one run decides
+        else:
+            if pagefind.merge_entries(entries, bundle) is None:
+                return None
         shutil.rmtree(bundle, ignore_errors=True)  # not what one run writes: made again, as one run
     return pagefind.run(executable, output_dir, bundle, cancel)
 
