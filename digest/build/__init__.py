@@ -5,7 +5,7 @@ Public interface, for generate.py, serve and other packages: the names below. Th
 """
 from __future__ import annotations
 
-from importlib import import_module
+from digest.lazy import lazy_names
 
 _PUBLIC = {
     "build": "pipeline", "BuildReport": "report", "BuildCancelled": "report", "print_report": "report",
@@ -17,10 +17,4 @@ _PUBLIC = {
 }
 __all__ = sorted(_PUBLIC)
 
-
-def __getattr__(name: str):
-    if name not in _PUBLIC:
-        raise AttributeError(f"module 'digest.build' has no attribute {name!r}")
-    value = getattr(import_module(f"digest.build.{_PUBLIC[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _PUBLIC, globals())

@@ -13,7 +13,7 @@ digest.model records, with the problems found on the way. Other packages import 
   resize.py    their resized copies (Pillow): widths, bounded decoding, upright, no metadata; kept in a folder
   slugs.py     URL names, made distinct; agencies.py agency codes and section names; inputs.py bounded reads
 """
-from importlib import import_module
+from digest.lazy import lazy_names
 
 # Name -> module, looked up on first use (PEP 562): a build with nothing to read (no input changed) walks the
 # folder and stats its files without loading the readers, their patterns and tables.
@@ -48,10 +48,4 @@ __all__ = [
     "CANNOT_READ", "WIDTHS", "copy_bytes", "resized_image", "settings_version",
 ]
 
-
-def __getattr__(name: str):
-    if name not in _PUBLIC:
-        raise AttributeError(f"module 'digest.read' has no attribute {name!r}")
-    value = getattr(import_module(f"digest.read.{_PUBLIC[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _PUBLIC, globals())

@@ -16,7 +16,7 @@ modules inside (tests may reach into the modules). The modules, in the order a s
   stage.py        translation as a build stage: when a build may ask, what it remembers (translator status)
   command.py      `generate.py translate` (progress bar, --dry-run) and `--prune`
 """
-from importlib import import_module
+from digest.lazy import lazy_names
 
 # Name -> module, looked up on first use (PEP 562): a build that translates nothing (no change, an edit whose
 # English is already in the memory) loads the settings it needs, not the request engine, the protector and the
@@ -49,10 +49,4 @@ __all__ = [
     "translate_command", "prune_command",
 ]
 
-
-def __getattr__(name: str):
-    if name not in _PUBLIC:
-        raise AttributeError(f"module 'digest.translate' has no attribute {name!r}")
-    value = getattr(import_module(f"digest.translate.{_PUBLIC[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _PUBLIC, globals())
