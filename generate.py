@@ -281,7 +281,9 @@ def make_parser() -> argparse.ArgumentParser:
                                             "2 bad command line or config; 3 some files were skipped (the "
                                             "others published); 4 --strict and warnings or pending "
                                             "translations; 5 another build is writing the same output folder; "
-                                            "130 interrupted (output/ unchanged).")
+                                            "130 interrupted (output/ left whole: the previous site, or the new "
+                                            "one if its pages were in; the next build finishes the search "
+                                            "index).")
     _site_options(build)
     _publishing_options(build)
     build.add_argument("--strict", action="store_true",

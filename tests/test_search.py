@@ -271,3 +271,19 @@ class _Later:
 
     def request(self, *args) -> None:
         pass
+
+
+def test_a_temporary_file_of_an_index_run_killed_mid_write_is_removed_by_the_next_run(content, make_config):
+    """write_atomic writes the index's records through `.<name>.<random>.tmp`; a run killed in between leaves one
+    in the cache's index folder. The next run (under the index lock) removes it, and keeps the records."""
+    config = make_config(content)
+    _build(config)
+    folder = _search_folder(config)
+    leftover = folder / ".index.json.k1ll3d.tmp"
+    leftover.write_text("{", encoding="utf-8")
+    records = sorted(p.name for p in folder.iterdir() if not p.name.endswith(".tmp"))
+    _edit(sorted(content.glob("*.md"))[0], "فقرة أضيفت بعد التوقف.")
+    _build(config)
+    assert not leftover.exists()
+    assert not list(folder.glob(".*.tmp"))
+    assert set(records) <= {p.name for p in folder.iterdir()}

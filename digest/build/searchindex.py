@@ -216,6 +216,9 @@ class _IndexLock:
             fcntl.flock(self._fd, fcntl.LOCK_EX)
         except ImportError:  # Windows: no flock
             pass
+        # write_atomic's temporary files of a run killed mid-write (no other run writes here while we hold the lock)
+        for leftover in self.folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
         return self
 
     def __exit__(self, *exc: object) -> None:
