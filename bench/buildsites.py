@@ -231,7 +231,8 @@ def make_hugo_site(folder: Path, content: Path, memory_dir: Path) -> Path:
         for lang, title, summ, paras in pages:
             front = {"title": title, "date": article.published.isoformat(), "summary": summ,
                      "translationKey": article.slug, "slug": article.slug,
-                     "sections": [article.section or "-"], "days": [article.published.astimezone(MECCA).date().isoformat()]}
+                     "sections": [article.section or "-"],
+                     "days": [article.published.astimezone(MECCA).date().isoformat()]}
             (site / "content" / lang / f"{article.slug}.md").write_text(
                 json.dumps(front, ensure_ascii=False) + "\n\n" + "\n\n".join(paras) + "\n", encoding="utf-8")
     return site

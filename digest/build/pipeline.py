@@ -1,8 +1,8 @@
 """The pipeline, in one place: read -> summarize -> translate -> page models -> pages and feeds -> write.
 
 build() and stages() are the whole of it; each stage is a function of its own module (reading.py, records.py, and
-the page kinds of digest/site/pages.py). The incremental layer (incremental.py) is the `with` around the stages and the final
-`write`: the stages memoise their work through it by content, and it writes only the files whose recorded
+the page kinds of digest/site/pages.py). The incremental layer (incremental.py) is the `with` around the stages and
+the final `write`: the stages memoise their work through it by content, and it writes only the files whose recorded
 dependencies changed.
 """
 from __future__ import annotations
