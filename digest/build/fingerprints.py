@@ -26,13 +26,12 @@ def file_digests(paths: Iterable[Path], base: Path, previous: dict[str, tuple[in
     """sha256 of each file, re-read only when its stat signature changed (or is too recent to trust). A file that
     is not a regular file, or is over `max_bytes`, is never opened: its digest says "refused"."""
     out: dict[str, tuple[int, int, int, int, str]] = {}
-    cut = len(str(base)) + 1  # relative_to's string cut, inlined: this loop runs for every content file
+    rel_of = relative_to(base)
     trusted_before = previous_scan_ns - _RACY_NS
     for path in paths:
-        name = os.fspath(path)
-        rel = name[cut:] if os.sep == "/" else name[cut:].replace(os.sep, "/")
+        rel = rel_of(path)
         try:
-            st = os.stat(name)
+            st = os.stat(path)
         except OSError:
             continue
         sig = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
