@@ -2,7 +2,9 @@
 outside the repository), a helper to build a site into a temp folder, and one to make many articles."""
 from __future__ import annotations
 
+import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,16 @@ def wire_copies(folder: Path, count: int, offset: int = 0) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def site_with_own_theme(tmp_path: Path, make_config, articles: int, **overrides):
+    """A Config for `articles` wire copies in tmp_path/content, with its own copies of templates/ and static/: tests
+    that edit a template or a stylesheet change those, never the shared tree other tests read. `overrides`: Config
+    fields (per_page, feed_items, ...)."""
+    content = tmp_path / "content"
+    wire_copies(content, articles)
+    templates, static = tmp_path / "templates", tmp_path / "static"
+    shutil.copytree(ROOT / "templates", templates)
+    shutil.copytree(ROOT / "static", static)
+    config = make_config(content, output=tmp_path / "site" / "output")
+    return replace(config, templates_dir=templates, static_dir=static, **overrides)

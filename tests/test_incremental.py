@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, wire_copies
+from conftest import site_with_own_theme, wire_copies
 from searchview import site_tree
 from digest.build.pipeline import build
 from digest.build.journal import apply_journal, journal_path
@@ -25,24 +25,9 @@ def _inodes(root: Path) -> dict[str, int]:
     return {path.relative_to(root).as_posix(): path.stat().st_ino for path in root.rglob("*") if path.is_file()}
 
 
-def _wire(pool: Path, n: int, offset: int = 0) -> list[Path]:
-    return wire_copies(pool, n, offset)
-
-
 @pytest.fixture
 def site(tmp_path, make_config):
-    content = tmp_path / "content"
-    content.mkdir()
-    for path in _wire(tmp_path / "pool", 24):
-        shutil.copy(path, content / path.name)
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
-    static = tmp_path / "static"  # copies: the shared tree's templates/static may change during the test
-    shutil.copytree(ROOT / "static", static)
-    config = replace(make_config(content, output=tmp_path / "out" / "output"), templates_dir=templates,
-                     static_dir=static)
-    config = replace(config, per_page=5, feed_items=7)
-    return config
+    return site_with_own_theme(tmp_path, make_config, 24, per_page=5, feed_items=7)
 
 
 def _clean_build(config, tmp_path: Path) -> dict[str, str]:
@@ -92,7 +77,7 @@ def _edit(rng: random.Random, config, spare: list[Path]) -> tuple[object, str]:
 def test_random_edit_sequences_equal_clean_builds(site, tmp_path, seed):
     rng = random.Random(seed)
     config = site
-    spare = _wire(tmp_path / "spare", 10, offset=100)
+    spare = wire_copies(tmp_path / "spare", 10, offset=100)
     build(config, quiet=True)
     kinds = []
     for step in range(7):

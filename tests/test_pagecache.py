@@ -3,14 +3,12 @@ byte for byte, without rendering them; a changed recipe or a damaged value is re
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sqlite3
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, wire_copies
+from conftest import site_with_own_theme
 from digest.build.pagecache import PageCache, compress, page_key
 from digest.build.pipeline import build
 from digest.build.store import cache_dir
@@ -24,14 +22,7 @@ def _tree(root: Path) -> dict[str, str]:
 
 @pytest.fixture
 def site(tmp_path, make_config):
-    content = tmp_path / "content"
-    content.mkdir()
-    for path in wire_copies(tmp_path / "pool", 12):
-        shutil.copy(path, content / path.name)
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
-    config = make_config(content, output=tmp_path / "site" / "output")
-    return replace(config, templates_dir=templates, per_page=5)
+    return site_with_own_theme(tmp_path, make_config, 12, per_page=5)
 
 
 @pytest.fixture
