@@ -19,7 +19,7 @@ import os
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
-from digest.build.fingerprints import dates_from_outside, file_digests, fingerprints, quick_hash
+from digest.build.fingerprints import dates_from_outside, file_digests, files_key, fingerprints, quick_hash
 from digest.build.journal import IncrementalOutput, apply_journal, remove_leftovers
 from digest.build.output import OutputLock, StagedOutput, wait_for_removals
 from digest.build.schedule import release_due
@@ -120,7 +120,7 @@ class Session:
         whens = dates_from_outside(config, scanned[0], files, git_times)
         key = quick_hash(repr(sorted(fp.items())), repr(scanned[2]), str(config.output_dir.resolve()),
                          f"drafts={config.drafts} future={config.future}",  # which articles the pages list
-                         *(f"{rel}|{sig[4]}|{whens.get(rel)!r}" for rel, sig in sorted(files.items())),
+                         *files_key(files, whens),
                          *paths)
         return Inputs(fp, scanned, files, git_times, whens, key)
 
