@@ -127,6 +127,21 @@ def test_a_scheduled_article_appears_with_the_first_build_after_its_moment(site,
     assert log.splitlines()[-1] == "held back: 1 draft; --drafts publishes them"
 
 
+def test_a_scheduled_article_due_is_published_by_a_build_for_an_edit_of_another(site, clock):
+    """An edit of one article's text alone is built from the last build's site (digest/build/edits.py): not when a
+    held article's moment passed meanwhile."""
+    run_build(site)
+    old = site.content_dir / "old.md"
+    old.write_text(old.read_text(encoding="utf-8") + "\nفقرة أخرى في الخبر.\n", encoding="utf-8")
+    report, log = run_build(site)
+    assert "edit: 1 of 1 articles made again" in log and report.held_scheduled == 3
+    clock(T0 + dt.timedelta(hours=1))  # soon.md is due
+    old.write_text(old.read_text(encoding="utf-8") + "\nفقرة ثالثة في الخبر.\n", encoding="utf-8")
+    report, log = run_build(site)
+    assert "edit:" not in log and report.published == 2
+    assert listed(site)["home"] == {"old", "soon"}
+
+
 def test_mode_changes_remake_no_article_and_dates_from_outside_never_schedule(site, clock, tmp_path):
     run_build(replace(site, drafts=True, future=True))
     _, log = run_build(site)

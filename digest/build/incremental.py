@@ -19,13 +19,14 @@ import os
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
+from digest.build.edits import LastSite, Patched, edited_files, frame_key, keep_site, record_keys_before, recipes
 from digest.build.fingerprints import dates_from_outside, file_digests, files_key, fingerprints, quick_hash
 from digest.build.journal import IncrementalOutput, apply_journal, remove_leftovers
 from digest.build.output import OutputLock, StagedOutput, wait_for_removals
 from digest.build.schedule import release_due
 from digest.build.report import REPLAYED, BuildReport, Clock
-from digest.build.state import (BuildState, load_heavy, load_state, promote_state, recover_state, save_quick,
-                                stage_state, state_path)
+from digest.build.state import (BuildState, ShardedDict, load_heavy, load_state, promote_state, prune_blobs,
+                                recover_state, save_quick, stage_state, state_path)
 from digest.build.store import Store, cache_dir
 from digest.config import Config
 from digest.read import MAX_IMAGE_BYTES, git_first_commit_times, git_head, scan_content
@@ -33,7 +34,7 @@ from digest.translate import TranslatorStatus, load_status
 
 if TYPE_CHECKING:  # the write stage's modules (page kinds, renderer, page cache) load when something is built
     from digest.build.shards import Views
-    from digest.site.pages import Page
+    from digest.site.pages import Page, Site
 
 
 class Inputs(NamedTuple):
@@ -43,6 +44,7 @@ class Inputs(NamedTuple):
     git_times: dict[str, int]
     whens: dict  # rel path -> date it gets if it has none of its own
     key: str  # hash of all of the above: equal to the last build's, nothing changed
+    frame: str  # hash of all of the above but the article texts (edits.frame_key)
 
 
 @contextmanager
@@ -88,11 +90,17 @@ class Session:
         self.unchanged = not (full or self.retry) and self._nothing_changed()
         if self.unchanged:
             return
-        from digest.build.shards import unshard  # a no-change build returned above without loading the site's modules
-
         if not load_heavy(self.spath, state) or full:
             state.manifest = {}
-        self.stub_shards, state.stubs = state.stubs, unshard(state.stubs)
+        # Per-article parts, each shard unpickled on first use (an edit build reads the few it changes).
+        state.stubs, state.records = _sharded(state.stubs), _sharded(state.records)
+        # Only a few articles' texts changed since the last build: the scan of just those (edits.py), else None.
+        # Not an edit when a new commit may date other articles differently, or a held article became due.
+        self.edit = None if (full or self.retry or self.git_asked or self.inputs.frame != state.frame
+                             or not state.site or release_due(state.summary.get("next_release"))
+                             or not config.output_dir.is_dir()) \
+            else edited_files(config.content_dir, self.inputs.scanned, self.inputs.files, state.files)
+        self._last_site = None
         self.store = Store(cache_dir(config.output_dir) / "store.sqlite")
         # What the stages made, kept for the next build (keep_articles, keep_records).
         self.source = None
@@ -115,14 +123,16 @@ class Session:
         paths = scanned[0] + sorted(scanned[1].values())
         files = file_digests(paths, config.content_dir, state.files, state.scanned_ns, config.max_file_bytes)
         # Image files are inputs too (a changed image is copied again, and its pages remade if its size changed).
-        files.update(file_digests(scanned[3], config.content_dir, state.files, state.scanned_ns, MAX_IMAGE_BYTES))
+        images = file_digests(scanned[3], config.content_dir, state.files, state.scanned_ns, MAX_IMAGE_BYTES)
+        files.update(images)
         git_times = self._git_times(config.content_dir)
         whens = dates_from_outside(config, scanned[0], files, git_times)
-        key = quick_hash(repr(sorted(fp.items())), repr(scanned[2]), str(config.output_dir.resolve()),
-                         f"drafts={config.drafts} future={config.future}",  # which articles the pages list
+        output, flags = str(config.output_dir.resolve()), f"drafts={config.drafts} future={config.future}"
+        key = quick_hash(repr(sorted(fp.items())), repr(scanned[2]), output, flags,  # flags: which articles are listed
                          *files_key(files, whens),
                          *paths)
-        return Inputs(fp, scanned, files, git_times, whens, key)
+        frame = frame_key(fp, scanned, images, output, flags)
+        return Inputs(fp, scanned, files, git_times, whens, key, frame)
 
     def _git_times(self, folder) -> dict[str, int]:
         """First-commit times of the content files: those of the last build while HEAD is the same commit (the
@@ -173,6 +183,12 @@ class Session:
         self.new_teasers.update(new_teasers)
         self.fresh_views.update(fresh_views)
 
+    def last_site(self) -> LastSite | None:
+        """The Site the last build kept (edits.LastSite), for an edit build; None if it kept none."""
+        if self._last_site is None and self.state.site:
+            self._last_site = LastSite(self.state.site)
+        return self._last_site
+
     def page_views(self, refs: dict, rkey_of_path: dict[str, str]) -> Views:
         """The page models of the published articles, for the page kinds (from this build, the store, the state)."""
         from digest.build.shards import TeaserLookup, Views
@@ -197,24 +213,34 @@ class Session:
         return state.token, from_saved_state
 
     # --- the write stage -----------------------------------------------------------------------------------------
-    def write(self, pages: list[Page]) -> None:
+    def write(self, pages: list[Page], site: Site, edit: Patched | None = None) -> None:
         """Render and write the pages whose recipe changed (through a journal), or all of them into a fresh
-        folder swapped in whole; the new build state becomes current with them."""
+        folder swapped in whole; the new build state becomes current with them. After an edit (`edit`), `pages`
+        are only those showing the edited articles (and of the kinds that cannot tell): the others stand as the
+        last build recorded them."""
         from digest.build.pagecache import PageCache, compress, page_key
         from digest.build.renderpool import render_pages
 
         config, clock, report = self.config, self.clock, self.report
-        plan = {page.path: quick_hash(*page.deps) for page in pages}
         previous = self.state.manifest
+        if edit is not None and not (config.output_dir.is_dir() and previous):  # the folder went meanwhile
+            from digest.site.pages import plan_site
+
+            pages, edit = plan_site(site), None
+        plan = recipes(pages, previous, edit.new_digests if edit is not None else None)
         ordinary = [page for page in pages if not page.site_wide]
         changed = [page for page in ordinary if previous.get(page.path) != plan[page.path]]
         trees = tuple(page.path + "/" for page in pages if page.tree is not None)
-        clock.done("plan", f"{len(ordinary)} files")
-        new_state = self._next_state(plan)
-        new_state.searchable = frozenset(page.path for page in pages if page.searchable)
+        if edit is not None:  # the pages not planned again, with the recipes they had
+            plan = {**{rel: recipe for rel, recipe in previous.items() if not rel.startswith(trees)}, **plan}
+        files = len(ordinary) + len(plan) - len(pages)  # (those not planned again are all ordinary files)
+        clock.done("plan", f"{files} files" + (f" ({len(pages)} planned again)" if edit is not None else ""))
+        new_state = self._next_state(plan, site)
+        new_state.searchable = (self.state.searchable if edit is not None
+                                else frozenset(page.path for page in pages if page.searchable))
         incremental = (config.output_dir.is_dir() and bool(previous)
                        and all(previous.get(p.path) == plan[p.path] for p in pages if p.site_wide)
-                       and len(changed) <= max(64, len(ordinary) // 2))
+                       and (edit is not None or len(changed) <= max(64, len(ordinary) // 2)))
         jobs = list(dict.fromkeys(page.job for page in (changed if incremental else pages) if page.job))
 
         # The files each job makes, by page key: jobs whose files the page cache has are written from it.
@@ -225,6 +251,8 @@ class Session:
         page_cache = PageCache(cache_dir(config.output_dir) / "pages.sqlite")
 
         def site_keys() -> set[str]:  # every rendered file's key, when the page cache is pruned
+            if edit is not None:  # (not every page was planned: every file's key, a few more than needed)
+                return {page_key(path, recipe) for path, recipe in plan.items()}
             return {page_key(page.path, plan[page.path]) for page in pages if page.job or page.keep}
 
         def made(page: Page) -> bytes:
@@ -261,11 +289,12 @@ class Session:
                 raise
             else:
                 page_cache.prune(site_keys, len(plan))
+                prune_blobs(self.spath, new_state)
             finally:
                 page_cache.close()
             self.written = new_state
             clock.done("write", f"{len(changed)} changed files ({rendered} pages made), "
-                                f"{len(deletions)} removed, {len(ordinary) - len(changed)} unchanged; incremental")
+                                f"{len(deletions)} removed, {files - len(changed)} unchanged; incremental")
             return
         stage = StagedOutput(config.output_dir, protected=(config.content_dir, config.root))
         try:
@@ -289,39 +318,63 @@ class Session:
             page_cache.close()
             raise
         promote_state(self.spath)  # killed just before: the next build finds this folder in place and promotes it
+        prune_blobs(self.spath, new_state)
         page_cache.prune(site_keys, len(plan))
         page_cache.close()
         self.written = new_state
         clock.done("write", f"{report.pages} files ({rendered} pages made); full build, swapped in")
 
-    def _next_state(self, plan: dict[str, str]) -> BuildState:
+    def _next_state(self, plan: dict[str, str], site: Site) -> BuildState:
         """The state this build leaves for the next one (made current only with the output)."""
-        from digest.build.shards import article_stubs, pack_record, reshard, teaser_shards
-
-        state, source, fp = self.state, self.source, self.inputs.fp
+        state, fp = self.state, self.inputs.fp
         new_state = BuildState(output=str(self.config.output_dir.resolve()), manifest=dict(plan),
                                files=self.inputs.files, scanned_ns=self.clock.started_ns, inputs=self.inputs.key,
-                               templates=state.templates, git=state.git)
+                               templates=state.templates, git=state.git, frame=self.inputs.frame)
         dates = self.dates
         for views in self.fresh_views.values():
             for v in views.values():
                 dates[(v.date_iso[:10], v.lang)] = v.date_display
         new_state.dates = (fp["code"], dates)
-        rkeys, records = self.rkeys, self.records
-        # A record made by this build replaces the state's under the same key (the memory answered otherwise).
-        new_state.records = {rkeys[a.slug]: pack_record(records[a.slug]) if rkeys[a.slug] in self.new_teasers
-                             else state.records[rkeys[a.slug]] for a in source.articles}
-        new_state.humans = self.human_notes
-        new_state.teasers = teaser_shards(new_state.records, state, self.new_teasers)
-        new_state.stubs = reshard(article_stubs(source.articles + self.held, source.akeys, state, source.fresh),
-                                  self.stub_shards, state.stubs)
+        last = self.last_site() if self.edit is not None else None
+        new_state.records, new_state.teasers, new_state.stubs, new_state.humans = self._article_parts(last)
         new_state.summary = {"memory": fp["memory"]}  # the memory the records were checked against
+        new_state.site = keep_site(site, self.source, last)
         return new_state
+
+    def _article_parts(self, last: LastSite | None) -> tuple:
+        """The state's per-article parts (records, teaser views, article stubs: shards by key; human translation
+        notes). After an edit build (`last`: the site it patched), the last build's with the edited articles'
+        entries replaced: only their shards are pickled again."""
+        from digest.build.shards import (article_stubs, pack_record, pack_teasers, patch_shards,
+                                         reshard, teaser_shards)
+
+        state, source, rkeys, records = self.state, self.source, self.rkeys, self.records
+        # A record made by this build replaces the state's under the same key (the memory answered otherwise).
+        made = {rkeys[a.slug]: pack_record(records[a.slug]) if rkeys[a.slug] in self.new_teasers
+                else state.records[rkeys[a.slug]] for a in source.articles}
+        stubs = article_stubs(source.articles + self.held, source.akeys, state, source.fresh)
+        if last is None:
+            return (reshard(made, state.records.shards, state.records), teaser_shards(made, state, self.new_teasers),
+                    reshard(stubs, state.stubs.shards, state.stubs), self.human_notes)
+        edited = {a.slug for a in source.articles}
+        old_records = record_keys_before(last, edited)
+        old_stubs = {last.akeys[a.source_path] for a in source.articles if a.source_path in last.akeys}
+        old_humans = {last.humans[slug] for slug in edited if slug in last.humans}
+        teasers = ShardedDict(state.teasers)
+        made_teasers = {k: pack_teasers(self.new_teasers[k]) if k in self.new_teasers else teasers[k] for k in made}
+        return (patch_shards(state.records, old_records, made), patch_shards(teasers, old_records, made_teasers),
+                patch_shards(state.stubs, old_stubs, stubs),
+                {**{k: v for k, v in state.humans.items() if k not in old_humans}, **self.human_notes})
 
     def _stage_state(self, new_state: BuildState, output_id: tuple[int, int] | None) -> None:
         """The state of this build, with the report a no-change build replays, written before the commit point."""
         new_state.summary.update({name: getattr(self.report, name) for name in REPLAYED})
         stage_state(self.spath, new_state, output_id)
+
+
+def _sharded(value) -> ShardedDict:
+    """A state's records or stubs as a ShardedDict (an empty state has plain dicts)."""
+    return value if isinstance(value, ShardedDict) else ShardedDict(value)
 
 
 def _lock_output(config: Config) -> OutputLock:

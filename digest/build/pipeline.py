@@ -56,13 +56,23 @@ def build(config: Config, *, log: Log = log_to_stderr, quiet: bool = False, full
 
 def stages(config: Config, memo: incremental.Session, report: BuildReport, clock: Clock) -> None:
     """The stages, in order. Their modules load here, when the build has something to do: a no-change build
-    (most of them) never loads the readers, the summarizer, the translation engine or the page kinds."""
+    (most of them) never loads the readers, the summarizer, the translation engine or the page kinds. When only a
+    few articles' texts changed (memo.edit), only those go through the stages, and the last build's site is
+    patched with them (edits.py); if that edit moved them in its lists, the whole pipeline runs."""
+    if memo.edit is None or not _stages(config, memo, report, clock, memo.edit):
+        memo.edit = None
+        _stages(config, memo, report, clock)
+
+
+def _stages(config: Config, memo: incremental.Session, report: BuildReport, clock: Clock,
+            edit: tuple | None = None) -> bool:
+    from digest.build.edits import patched_site
     from digest.build.reading import read
     from digest.build.records import page_models, reuse_records, summarize, translate_articles, translate_pending
     from digest.build.schedule import hold_back
-    from digest.site.pages import plan_site
+    from digest.site.pages import plan_site, with_indexes
 
-    source = read(config, memo, report, clock)                                    # read
+    source = read(config, memo, report, clock, edit)                              # read (the edited files alone)
     source = hold_back(config, memo, source, report, clock)                       # drafts, scheduled wait
     translate_pending(config, memo, source, report, clock)                        # (answers for cached records)
     records, todo = reuse_records(config, memo, source)                           # cached records
@@ -70,9 +80,17 @@ def stages(config: Config, memo: incremental.Session, report: BuildReport, clock
     english = translate_articles(config, memo, todo, summaries, report, clock)    # translate
     records = page_models(config, memo, todo, summaries, english, records, clock)  # page models
     clock.check()
-    site = publish(config, memo, source, records, report)                         # what each language lists
+    if edit is not None:
+        patched = patched_site(config, memo, source, records, report, clock)      # the last site, patched
+        if patched is None:
+            return False
+        pages = plan_site(patched.site, patched.places)                           # the pages showing the edits
+        memo.write(pages, patched.site, patched)                                  # write
+        return True
+    site = with_indexes(publish(config, memo, source, records, report))           # what each language lists
     pages = plan_site(site)                                                       # pages and feeds
-    memo.write(pages)                                                             # write
+    memo.write(pages, site)                                                       # write
+    return True
 
 
 def publish(config: Config, memo, source: Source, records: dict[str, dict], report: BuildReport) -> Site:

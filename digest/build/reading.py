@@ -31,9 +31,10 @@ class Source(NamedTuple):
     images: dict  # path below content/ -> ImageFile, or why that image cannot be published (digest/read/images.py)
 
 
-def read(config: Config, memo, report, clock) -> Source:
-    """Every article of the content folder, newest first; bad files become the report's skipped/warnings."""
-    source, problems, parsed = _load(config, memo)
+def read(config: Config, memo, report, clock, scanned: tuple | None = None) -> Source:
+    """Every article of the content folder, newest first; bad files become the report's skipped/warnings.
+    `scanned`: only these files of the scan (an edit build reads the edited articles alone, digest/build/edits.py)."""
+    source, problems, parsed = _load(config, memo, scanned)
     report.skipped = [p for p in problems if p.severity == "error"]
     report.warnings = [p for p in problems if p.severity != "error"]
     report.warnings += _image_problems(source)
@@ -46,16 +47,19 @@ def read(config: Config, memo, report, clock) -> Source:
     return source
 
 
-def _load(config: Config, memo) -> tuple[Source, list, int]:
+def _load(config: Config, memo, scanned: tuple | None) -> tuple[Source, list, int]:
     """load_content with a cached load_article: unchanged files give back their cached Article."""
     state, store, inputs = memo.state, memo.store, memo.inputs
-    fp, files, paths = inputs.fp, inputs.files, inputs.scanned[0]
+    scanned = scanned or inputs.scanned
+    fp, files, paths = inputs.fp, inputs.files, scanned[0]
     GIT_TIMES.clear()
     GIT_TIMES.update(inputs.git_times)  # read by _parse_one, in this process or in forked workers
-    akeys: dict[str, str] = {rel: quick_hash(fp["article"], rel, files[rel][4], repr(when))
-                             for rel, when in inputs.whens.items()}
-    known = {k: unpack_article(state.stubs[k]) for k in akeys.values() if k in state.stubs}
     rel_of = relative_to(config.content_dir)
+    whens = inputs.whens if scanned is inputs.scanned else {rel_of(p): inputs.whens[rel_of(p)] for p in paths
+                                                             if rel_of(p) in inputs.whens}
+    akeys: dict[str, str] = {rel: quick_hash(fp["article"], rel, files[rel][4], repr(when))
+                             for rel, when in whens.items()}
+    known = {k: unpack_article(state.stubs[k]) for k in akeys.values() if k in state.stubs}
     key_of = {p: akeys.get(rel_of(p)) for p in paths}  # path -> cache key (None: not scanned)
     misses = [p for p in paths if key_of[p] not in known]
     from_store = store.get_many(f"A:{key_of[p]}" for p in misses if key_of[p] is not None)
@@ -108,17 +112,19 @@ def _load(config: Config, memo) -> tuple[Source, list, int]:
         return k
 
     articles, humans, problems = load_content(config.content_dir, max_bytes=config.max_file_bytes, load=cached_load,
-                                              scanned=inputs.scanned, git_times=inputs.git_times,
+                                              scanned=scanned, git_times=inputs.git_times,
                                               load_human=cached_human)
-    source = Source(articles, humans, akeys, fresh, human_paths, _images(config, memo, articles))
+    images = _images(config, memo, articles, prune=scanned is inputs.scanned)
+    source = Source(articles, humans, akeys, fresh, human_paths, images)
     memo.keep_articles(source, human_notes)
     return source, problems, len(need_parse)
 
 
-def _images(config: Config, memo, articles: list[Article]) -> dict:
+def _images(config: Config, memo, articles: list[Article], prune: bool = True) -> dict:
     """What each image the articles use is (type, upright size in pixels, its resized copies), found once per
     content hash and copy settings (kept in the store, the copies in the cache folder), or why it cannot be
-    published. Copies are made in worker processes when there are several images to resize."""
+    published. Copies are made in worker processes when there are several images to resize. `prune`: `articles`
+    are all the site's, so copies of images none of them uses may go."""
     files, store = memo.inputs.files, memo.store
     wanted = sorted({rel for a in articles for rel in a.images})
     shas = {rel: files[rel][4] for rel in wanted if rel in files}
@@ -137,7 +143,7 @@ def _images(config: Config, memo, articles: list[Article]) -> dict:
         known[f"I:{found.sha}:{settings}"] = found
         if not found.problem.startswith(CANNOT_READ):  # a file that could not be read is tried again next build
             store.put(f"I:{found.sha}:{settings}", found)
-    if to_resize:  # copies were made: those of images no article uses any more (or of other settings) go
+    if to_resize and prune:  # copies were made: those of images no article uses any more (or of other settings) go
         prune_copies(copies_dir(config), set(shas.values()))
     out: dict = {}
     for rel in wanted:

@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from digest.build.state import BuildState
+from digest.build.state import BuildState, ShardedDict, shard_of
 from digest.build.store import Store, digest_of
 from digest.model import Article
 from digest.site.pages import TeaserRef
@@ -49,8 +49,7 @@ def article_stubs(articles: list[Article], akeys: dict[str, str], state: BuildSt
     return out
 
 
-def _shard(rkey: str) -> str:
-    return rkey[:2]
+_shard = shard_of
 
 
 def _by_shard(keys) -> dict[str, set[str]]:
@@ -108,18 +107,20 @@ def teaser_shards(records: dict[str, tuple], state: BuildState, new: dict[str, d
     bytes (an edit build re-pickles one or two shards, not every record)."""
     stale = _stale_shards(records, state.records, state.teasers, new)
     lookup = TeaserLookup(state.teasers, {})
-    out = {shard: data for shard, data in state.teasers.items() if shard not in stale}
+    out = _kept(state.teasers, stale)
     for shard, keys in _by_shard(k for k in records if _shard(k) in stale).items():
         packed = {}
         for k in sorted(keys):
             views = new.get(k)
-            if views is not None:
-                packed[k] = {lang: tuple("" if name == "body_html" else getattr(v, name) for name in _VIEW_FIELDS)
-                             for lang, v in views.items()}
-            else:
-                packed[k] = lookup.packed(k)
+            packed[k] = pack_teasers(views) if views is not None else lookup.packed(k)
         out[shard] = pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
     return out
+
+
+def pack_teasers(views: dict[str, ArticleView]) -> dict[str, tuple]:
+    """An article's teaser views as the state keeps them (tuples, without the body)."""
+    return {lang: tuple("" if name == "body_html" else getattr(v, name) for name in _VIEW_FIELDS)
+            for lang, v in views.items()}
 
 
 def _stale_shards(values: dict, old_values: dict, old_shards: dict[str, bytes], changed) -> set[str]:
@@ -131,10 +132,25 @@ def _stale_shards(values: dict, old_values: dict, old_shards: dict[str, bytes], 
     return stale | {_shard(k) for k in keys if _shard(k) not in old_shards}
 
 
-def unshard(shards: dict[str, bytes]) -> dict:
-    out: dict = {}
-    for data in shards.values():
-        out.update(pickle.loads(data))
+def patch_shards(shards: ShardedDict, removed: set[str], added: dict[str, Any]) -> dict[str, bytes]:
+    """The shards of `shards` without the keys `removed`, with `added`: only the shards they fall in are pickled
+    again (an edit build's state)."""
+    out = shards.shards.copy()
+    for shard in {_shard(k) for k in removed} | {_shard(k) for k in added}:
+        part = {k: v for k, v in shards.part(shard).items() if k not in removed}
+        part.update((k, v) for k, v in added.items() if _shard(k) == shard)
+        if part:
+            out[shard] = pickle.dumps({k: part[k] for k in sorted(part)}, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            out.pop(shard, None)
+    return out
+
+
+def _kept(shards, stale: set[str]):
+    """The shards not in `stale`, as they are (kept in the state's blobs: none is read, digest/build/state.py)."""
+    out = shards.copy()
+    for shard in stale:
+        out.pop(shard, None)
     return out
 
 
@@ -143,7 +159,7 @@ def reshard(values: dict[str, Any], old_shards: dict[str, bytes], old_values: di
     saving the state after a one-article edit re-pickles one or two shards, not every article."""
     changed = [k for k, v in values.items() if old_values.get(k) is not v]
     stale = _stale_shards(values, old_values, old_shards, changed)
-    out = {shard: data for shard, data in old_shards.items() if shard not in stale}
+    out = _kept(old_shards, stale)
     for shard, keys in _by_shard(k for k in values if _shard(k) in stale).items():
         out[shard] = pickle.dumps({k: values[k] for k in sorted(keys)}, protocol=pickle.HIGHEST_PROTOCOL)
     return out

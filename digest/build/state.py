@@ -25,9 +25,11 @@ class BuildState:
     manifest: dict[str, str] = field(default_factory=dict)  # output file -> recipe key
     files: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)  # input -> stat sig + sha256
     scanned_ns: int = 0  # wall clock when `files` was taken
-    # record key -> (complete, digests, teaser digests, pending, digest of the memory's answers for its segments)
-    records: dict[str, Any] = field(default_factory=dict)
-    stubs: dict[str, Any] = field(default_factory=dict)  # shard -> pickled {article key: Article fields, no body}
+    # record key -> (complete, digests, teaser digests, pending, digest of the memory's answers for its segments),
+    # read as a ShardedDict; a build sets the shards (shard -> pickled {record key: ...})
+    records: Any = field(default_factory=dict)
+    stubs: Any = field(default_factory=dict)  # article key -> Article fields without the body: the same, sharded
+    # (records, stubs, teasers and site are kept in Blobs: the large part holds their names, BlobDict reads them)
     inputs: str = ""  # hash of every input of the build that saved this state
     summary: dict[str, Any] = field(default_factory=dict)  # that build's report, replayed by a no-change build
     templates: tuple = ()  # (hash of the template sources, per-template dependency digests)
@@ -36,7 +38,166 @@ class BuildState:
     humans: dict[str, tuple] = field(default_factory=dict)  # human translation key -> its reading notes
     searchable: frozenset = frozenset()  # output files that go into the search index (Page.searchable)
     git: tuple = ()  # (content folder and its repository's HEAD, first-commit times of its files) of that build
+    frame: str = ""  # hash of its inputs but the article texts (edits.frame_key)
+    site: dict[str, bytes] = field(default_factory=dict)  # its Site, pickled by part, for an edit build (edits.LastSite)
     token: str = ""
+
+
+_IN_BLOBS = ("records", "stubs", "teasers", "site")
+_SHARDED = ("records", "stubs")  # dicts by key, pickled in shards: read as ShardedDict
+
+
+def shard_of(key: str) -> str:
+    """The shard a record or article key is kept in (256 shards: keys are hex digests)."""
+    return key[:2]
+
+
+class ShardedDict:
+    """A dict kept pickled in shards by key (shards.reshard): a shard is unpickled when one of its keys is first
+    looked up, so an edit build reads the shard or two of the articles it changed, a full build all of them."""
+
+    def __init__(self, shards):
+        self.shards = shards  # shard -> pickled {key: value} (a dict, or a BlobDict)
+        self.decoded: dict[str, dict] = {}
+
+    def part(self, shard: str) -> dict:
+        found = self.decoded.get(shard)
+        if found is None:
+            data = self.shards.get(shard)
+            found = self.decoded[shard] = pickle.loads(data) if data is not None else {}
+        return found
+
+    def keys(self) -> set[str]:
+        return {k for shard in self.shards for k in self.part(shard)}
+
+    def items(self):
+        return ((k, v) for shard in sorted(self.shards) for k, v in self.part(shard).items())
+
+    def values(self):
+        return (v for _, v in self.items())
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.part(shard_of(key))
+
+    def __getitem__(self, key: str):
+        return self.part(shard_of(key))[key]
+
+    def get(self, key: str, default=None):
+        return self.part(shard_of(key)).get(key, default)
+
+
+class Blobs:
+    """The large pieces of the build state (pickled shards of article stubs and teaser views, the parts of the
+    last Site), one file each in a folder beside the state, named by a hash of their bytes: an edit build reads
+    the few it needs and writes the few that changed, not 13 MB in one file. Written before the state that names
+    them is staged; the ones no current state names are removed after a build commits (prune)."""
+
+    def __init__(self, path: Path):
+        self.folder = path.with_name(f"{path.stem}.blobs")
+
+    def get(self, name: str) -> bytes:
+        return (self.folder / name).read_bytes()
+
+    def put(self, data: bytes) -> str:
+        name = digest_of(data)[:32]
+        target = self.folder / name
+        if not target.exists():
+            write_atomic(target, data)
+        return name
+
+    def prune(self, keep: set[str]) -> None:
+        try:
+            entries = list(os.scandir(self.folder))
+        except FileNotFoundError:
+            return
+        for entry in entries:  # (write_atomic's temporary files of a killed build too)
+            if entry.name not in keep:
+                try:
+                    os.unlink(entry.path)
+                except FileNotFoundError:
+                    pass
+
+
+class BlobDict:
+    """A dict of name -> bytes kept in Blobs: each value read on first use. What stage_state saves of it is the
+    names of the values read or kept, and new blobs for the values set."""
+
+    def __init__(self, blobs: Blobs, names: dict[str, str], values: dict[str, bytes] | None = None):
+        self.blobs, self.names, self.values = blobs, names, values if values is not None else {}
+
+    def get(self, key: str, default=None):
+        value = self.values.get(key)
+        if value is None:
+            name = self.names.get(key)
+            if name is None:
+                return default
+            value = self.values[key] = self.blobs.get(name)
+        return value
+
+    def __getitem__(self, key: str) -> bytes:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.names or key in self.values
+
+    def __setitem__(self, key: str, value: bytes) -> None:
+        self.names.pop(key, None)
+        self.values[key] = value
+
+    def pop(self, key: str, default=None):
+        value = self.get(key, default)
+        self.names.pop(key, None)
+        self.values.pop(key, None)
+        return value
+
+    def update(self, pairs) -> None:
+        for key, value in (pairs.items() if isinstance(pairs, dict) else pairs):
+            self[key] = value
+
+    def keys(self) -> set[str]:
+        return self.names.keys() | self.values.keys()
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.values)
+
+    def items(self):
+        return ((key, self[key]) for key in self.keys())
+
+    def copy(self) -> "BlobDict":
+        return BlobDict(self.blobs, dict(self.names), dict(self.values))
+
+    def saved(self, blobs: Blobs) -> dict[str, str]:
+        """Key -> blob name, the new values written."""
+        out = dict(self.names) if blobs.folder == self.blobs.folder else {}
+        for key, value in self.values.items():
+            if key not in out:
+                out[key] = blobs.put(value)
+        return out
+
+
+def _saved(value, blobs: Blobs) -> dict[str, str]:
+    """Key -> blob name of a state field's pieces (shard -> bytes, or part -> bytes), new pieces written."""
+    value = value.shards if isinstance(value, ShardedDict) else value
+    if isinstance(value, BlobDict):
+        return value.saved(blobs)
+    return {key: blobs.put(data) for key, data in value.items()}
+
+
+def _read_as(field: str, pieces: BlobDict):
+    return ShardedDict(pieces) if field in _SHARDED else pieces
+
+
+def _blobs_of(value) -> BlobDict:
+    return value.shards if isinstance(value, ShardedDict) else value
 
 
 def state_path(cache: Path, output_dir: Path) -> Path:
@@ -56,8 +217,8 @@ def _staged_path(path: Path) -> Path:
     return path.with_suffix(".quick.next")
 
 
-_QUICK = ("output", "files", "scanned_ns", "inputs", "summary", "templates", "token", "git")
-_HEAVY = ("manifest", "records", "stubs", "dates", "teasers", "humans", "searchable")
+_QUICK = ("output", "files", "scanned_ns", "inputs", "summary", "templates", "token", "git", "frame")
+_HEAVY = ("manifest", "records", "stubs", "dates", "teasers", "humans", "searchable", "site")
 
 
 def load_state(path: Path, output_dir: Path, heavy: bool = True) -> BuildState:
@@ -83,8 +244,9 @@ def load_heavy(path: Path, state: BuildState) -> bool:
         with open(_heavy_path(path, state.token), "rb") as handle:
             data = pickle.load(handle)
         if data.get("token") == state.token and state.token:
+            blobs = Blobs(path)
             for name in _HEAVY:
-                setattr(state, name, data[name])
+                setattr(state, name, _read_as(name, BlobDict(blobs, data[name])) if name in _IN_BLOBS else data[name])
             return True
     except Exception:
         pass
@@ -97,11 +259,20 @@ def stage_state(path: Path, state: BuildState, output_id: tuple[int, int] | None
     that of the folder a full build is about to swap in: found in place by the next build, it proves the swap
     happened (recover_state). An incremental build's journal promotes its state instead (None here)."""
     state.token = os.urandom(8).hex()
+    blobs = Blobs(path)
+    names = {name: _saved(getattr(state, name), blobs) for name in _IN_BLOBS}  # a blob of the same bytes: kept
+    for name in _IN_BLOBS:
+        setattr(state, name, _read_as(name, BlobDict(blobs, names[name])))
+    heavy = {n: names[n] if n in _IN_BLOBS else getattr(state, n) for n in _HEAVY}
     write_atomic(_heavy_path(path, state.token),
-                 pickle.dumps({"token": state.token, **{n: getattr(state, n) for n in _HEAVY}},
-                              protocol=pickle.HIGHEST_PROTOCOL))
+                 pickle.dumps({"token": state.token, **heavy}, protocol=pickle.HIGHEST_PROTOCOL))
     quick = {"version": STATE_VERSION, "output_id": output_id, **{n: getattr(state, n) for n in _QUICK}}
     write_atomic(_staged_path(path), pickle.dumps(quick, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def prune_blobs(path: Path, state: BuildState) -> None:
+    """After a build committed `state`: the blobs no state names any more go."""
+    Blobs(path).prune({name for field in _IN_BLOBS for name in _blobs_of(getattr(state, field)).names.values()})
 
 
 def promote_state(path: Path) -> None:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-STATE_VERSION = 6
+STATE_VERSION = 9
 # Libraries whose version changes bytes of the output (Markdown, sanitizer, dates, templates, YAML).
 _LIBRARIES = ("Jinja2", "Markdown", "MarkupSafe", "nh3", "Babel", "PyYAML")
 

@@ -14,7 +14,7 @@ from digest.read.scan import relative_to, scan_content
 from digest.read.slugs import distinct_slugs
 
 
-def _stem(rel: str) -> str:
+def file_stem(rel: str) -> str:
     """A relative POSIX path without its extension, folders kept ("sub/foo.md" -> "sub/foo"): a translation
     sub/foo.en.md belongs to sub/foo.md, never to a top-level foo.md. No Path built: load_content does it per
     article."""
@@ -47,22 +47,22 @@ def load_content(content_dir: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, load:
             article = load(path, content_dir, git_times, max_bytes=max_bytes)
         except ArticleError as exc:
             problems.append(Problem(rel, str(exc), "error", exc.line))
-            skipped_stems.add(_stem(rel))
+            skipped_stems.add(file_stem(rel))
             continue
         except OSError as exc:
             problems.append(Problem(rel, f"cannot read the file: {exc.strerror or exc}", "error"))
-            skipped_stems.add(_stem(rel))
+            skipped_stems.add(file_stem(rel))
             continue
         except Exception as exc:  # noqa: BLE001 - one unreadable file must not stop the others
             problems.append(Problem(rel, f"could not be read ({type(exc).__name__}: {exc}); this is a bug in the "
                                          "reader, please report it with the file", "error"))
-            skipped_stems.add(_stem(rel))
+            skipped_stems.add(file_stem(rel))
             continue
         articles.append(article)
     articles, collisions = distinct_slugs(articles)
     by_stem: dict[str, Article] = {}
     for article in articles:
-        by_stem.setdefault(_stem(article.source_path), article)
+        by_stem.setdefault(file_stem(article.source_path), article)
         warnings = list(article.warnings)
         collision = [p for p in collisions if p.path == article.source_path]
         if collision and warnings:  # still one line per file

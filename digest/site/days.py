@@ -44,24 +44,37 @@ def story_count(count: int, lang: str) -> str:
 
 # --- the page kinds --------------------------------------------------------------------------------------------------
 def plan_days(site: Site) -> Iterator[Page]:
-    fp = site.fp["day.html"]
     indexes = site.days
     for lang in LANGS:
         days = list(indexes[lang])
-        for position, day in enumerate(days):
-            members = indexes[lang][day]
-            older = days[position + 1] if position + 1 < len(days) else ""
-            newer = days[position - 1] if position > 0 else ""
-            both = day in indexes[OTHER[lang]]
-            job = ("day", "page", lang, day, older, newer, both, _by_section(site, lang, members))
-            deps = (fp, *map(str, job[2:]), *(site.tdigests[lang][i] for i in members))
-            yield Page(day_path(lang, day), deps, job)
+        for position in range(len(days)):
+            yield _day_page(site, lang, days, position)
         counts = tuple((day, len(members)) for day, members in indexes[lang].items())
         sections = tuple(sorted(((s.names[lang], section_path(lang, s.slug), len(s.members[lang]))
                                  for s in site.sections.sections if s.has_page(lang)),
                                 key=lambda entry: (entry[0].casefold(), entry[1])))
         job = ("day", "archive", lang, counts, sections)
         yield Page(archive_path(lang), (site.fp["archive.html"], repr(job)), job)
+
+
+def days_showing(site: Site, places: dict[str, list[int]]) -> Iterator[Page]:
+    """The day pages of the articles at these positions (the archive shows counts only)."""
+    for lang, indexes in places.items():
+        days = list(site.days[lang])
+        shown = {site.published[site.teasers[lang][i].slug].date().isoformat() for i in indexes}
+        for position in sorted(days.index(day) for day in shown):
+            yield _day_page(site, lang, days, position)
+
+
+def _day_page(site: Site, lang: str, days: list[str], position: int) -> Page:
+    day = days[position]
+    members = site.days[lang][day]
+    older = days[position + 1] if position + 1 < len(days) else ""
+    newer = days[position - 1] if position > 0 else ""
+    both = day in site.days[OTHER[lang]]
+    job = ("day", "page", lang, day, older, newer, both, _by_section(site, lang, members))
+    deps = (site.fp["day.html"], *map(str, job[2:]), *(site.tdigests[lang][i] for i in members))
+    return Page(day_path(lang, day), deps, job)
 
 
 def _by_section(site: Site, lang: str, members: list[int]) -> tuple:

@@ -63,6 +63,9 @@ class PageKind(NamedTuple):
     render: Callable[[RenderContext, list[tuple]], Iterator[tuple[str, bytes]]] | None = None
     # The kind's URLs for sitemap.xml: one dict per page, language -> output path (hreflang pairs when both).
     sitemap: Callable[[Site], list[dict[str, str]]] | None = None
+    # The kind's pages that show the articles at these list positions (lang -> indices), exactly as `plan` gives
+    # them: an edit build plans only those (digest/build/edits.py). Without it, an edit build plans all its pages.
+    showing: Callable[[Site, dict[str, list[int]]], Iterable[Page]] | None = None
 
 
 def content_hash(data: bytes) -> str:

@@ -18,20 +18,30 @@ from __future__ import annotations
 from typing import Iterator
 
 from digest.site.feeds import rss_feed, sitemap
-from digest.site.days import day_index, plan_days, render_days, sitemap_days
+from digest.site.days import day_index, days_showing, plan_days, render_days, sitemap_days
 from digest.site.kinds import LANGS, Page, PageKind, RenderContext, Site, TeaserRef, content_hash as _hash
 from digest.site.media import plan_media
 from digest.site.render import ArticleView, PageRenderer, feed_path, home_page_count, home_path, search_path
-from digest.site.sections import plan_sections, render_sections, section_index, sitemap_sections
+from digest.site.sections import plan_sections, render_sections, section_index, sections_showing, sitemap_sections
 
 # --- article pages: one per article and language --------------------------------------------------------------------
 def plan_articles(site: Site) -> Iterator[Page]:
-    recipe_fp = site.fp["article.html"]
     for lang in LANGS:
-        for ref, digest in zip(site.teasers[lang], site.digests[lang]):
-            section = site.sections.link(lang, ref.slug)  # where its section label leads (sections.py)
-            yield Page(ref.path, (recipe_fp, digest, str(section)), ("article", ref.path, section),
-                       searchable=True)
+        for index in range(len(site.teasers[lang])):
+            yield _article_page(site, lang, index)
+
+
+def articles_showing(site: Site, places: dict[str, list[int]]) -> Iterator[Page]:
+    for lang, indexes in places.items():
+        for index in indexes:
+            yield _article_page(site, lang, index)
+
+
+def _article_page(site: Site, lang: str, index: int) -> Page:
+    ref, digest = site.teasers[lang][index], site.digests[lang][index]
+    section = site.sections.link(lang, ref.slug)  # where its section label leads (sections.py)
+    return Page(ref.path, (site.fp["article.html"], digest, str(section)), ("article", ref.path, section),
+                searchable=True)
 
 
 def render_articles(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, bytes]]:
@@ -42,20 +52,31 @@ def render_articles(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str
 
 # --- home pages: the digest by day, paginated; the site root is the first Arabic page -------------------------------
 def plan_homes(site: Site) -> Iterator[Page]:
-    per_page = site.config.per_page
     for lang in LANGS:
-        tdigests = site.tdigests[lang]
-        count = home_page_count(len(tdigests), per_page)
+        count = home_page_count(len(site.tdigests[lang]), site.config.per_page)
         for number in range(1, count + 1):
-            # Teasers only: a home page's recipe holds their digests (a body edit leaves it alone).
-            shown = site.teasers[lang][(number - 1) * per_page: number * per_page]
-            # The pages of the sections its teasers' labels lead to (sections.py), with the page's job.
-            links = tuple((ref.slug, link) for ref in shown if (link := site.sections.link(lang, ref.slug)))
-            deps = (site.fp["index.html"], lang, str(number), str(count), repr(links),
-                    *tdigests[(number - 1) * per_page: number * per_page])
-            yield Page(home_path(lang, number), deps, ("home", lang, number, links))
-            if lang == "ar" and number == 1:
-                yield Page("index.html", (*deps, "root"), ("home", lang, number, links))  # the same render job
+            yield from _home_pages(site, lang, number, count)
+
+
+def homes_showing(site: Site, places: dict[str, list[int]]) -> Iterator[Page]:
+    per_page = site.config.per_page
+    for lang, indexes in places.items():
+        count = home_page_count(len(site.tdigests[lang]), per_page)
+        for number in sorted({index // per_page + 1 for index in indexes}):
+            yield from _home_pages(site, lang, number, count)
+
+
+def _home_pages(site: Site, lang: str, number: int, count: int) -> Iterator[Page]:
+    per_page, tdigests = site.config.per_page, site.tdigests[lang]
+    # Teasers only: a home page's recipe holds their digests (a body edit leaves it alone).
+    shown = site.teasers[lang][(number - 1) * per_page: number * per_page]
+    # The pages of the sections its teasers' labels lead to (sections.py), with the page's job.
+    links = tuple((ref.slug, link) for ref in shown if (link := site.sections.link(lang, ref.slug)))
+    deps = (site.fp["index.html"], lang, str(number), str(count), repr(links),
+            *tdigests[(number - 1) * per_page: number * per_page])
+    yield Page(home_path(lang, number), deps, ("home", lang, number, links))
+    if lang == "ar" and number == 1:
+        yield Page("index.html", (*deps, "root"), ("home", lang, number, links))  # the same render job
 
 
 def render_homes(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, bytes]]:
@@ -88,7 +109,7 @@ def plan_sitemap(site: Site) -> Iterator[Page]:
 def sitemap_groups(site: Site) -> list[dict[str, str]]:
     """The sitemap's URLs, each with its language alternates (hreflang pairs): those of the home, search and
     article pages, then those each other kind gives (its `sitemap`)."""
-    site = _with_indexes(site)
+    site = with_indexes(site)
     return _own_sitemap_groups(site) + _kinds_sitemap_groups(site)
 
 
@@ -138,27 +159,32 @@ def plan_files(site: Site) -> Iterator[Page]:
 
 
 KINDS: list[PageKind] = [
-    PageKind("article", plan_articles, render_articles),
-    PageKind("home", plan_homes, render_homes),
+    PageKind("article", plan_articles, render_articles, showing=articles_showing),
+    PageKind("home", plan_homes, render_homes, showing=homes_showing),
     PageKind("feed", plan_feeds),
     PageKind("search", plan_search, render_search),
     PageKind("sitemap", plan_sitemap),
     PageKind("files", plan_files),
     PageKind("media", plan_media),
-    PageKind("section", plan_sections, render_sections, sitemap_sections),  # sections.py
-    PageKind("day", plan_days, render_days, sitemap_days),  # days.py: day pages and the archive
+    PageKind("section", plan_sections, render_sections, sitemap_sections, sections_showing),  # sections.py
+    PageKind("day", plan_days, render_days, sitemap_days, days_showing),  # days.py: day pages and the archive
 ]
 _BY_NAME = {kind.name: kind for kind in KINDS}
 
 
-def plan_site(site: Site) -> list[Page]:
-    """Every output file of the site, kind by kind (the sections worked out once, for the kinds that link to them)."""
-    site = _with_indexes(site)
-    return [page for kind in KINDS for page in kind.plan(site)]
+def plan_site(site: Site, places: dict[str, list[int]] | None = None) -> list[Page]:
+    """Every output file of the site, kind by kind (the sections worked out once, for the kinds that link to them).
+    `places` (an edit build: lang -> the list positions of the edited articles): of the kinds that can tell
+    (`showing`), only the pages that show those articles; the other kinds' pages all."""
+    site = with_indexes(site)
+    if places is None:
+        return [page for kind in KINDS for page in kind.plan(site)]
+    return [page for kind in KINDS for page in (kind.showing(site, places) if kind.showing else kind.plan(site))]
 
 
-def _with_indexes(site: Site) -> Site:
-    """The site with what several kinds use worked out once: its sections and its days."""
+def with_indexes(site: Site) -> Site:
+    """The site with what several kinds use worked out once: its sections and its days (kept with the build state
+    for an edit build, digest/build/edits.py)."""
     if site.sections is None:
         site = site._replace(sections=section_index(site))
     if site.days is None:
@@ -176,4 +202,4 @@ def render_jobs(ctx: RenderContext, jobs: list[tuple]) -> Iterator[tuple[str, by
 
 
 __all__ = ["KINDS", "LANGS", "Page", "PageKind", "RenderContext", "Site", "TeaserRef", "ArticleView", "plan_site",
-           "render_jobs", "sitemap_groups"]
+           "render_jobs", "sitemap_groups", "with_indexes"]

@@ -154,26 +154,54 @@ def section_index(site: Site) -> SectionIndex:
 
 # --- the page kind ---------------------------------------------------------------------------------------------------
 def plan_sections(site: Site) -> Iterator[Page]:
-    per_page, fp = site.config.per_page, site.fp["section.html"]
-    # A feed item's <enclosure> gives its image's length: an image whose bytes change remakes the section feeds.
-    images = content_hash(repr(sorted(site.images.items())).encode())
+    images = _images_hash(site)
     for section in site.sections.sections:
         for lang in LANGS:
-            if not section.has_page(lang):
-                continue
-            members, name = section.members[lang], section.names[lang]
-            other = section_path(OTHER[lang], section.slug) if section.has_page(OTHER[lang]) else None
-            count = home_page_count(len(members), per_page)
-            for number in range(1, count + 1):
-                shown = tuple(members[(number - 1) * per_page: number * per_page])
-                alternate = other if number == 1 else None
-                job = ("section", lang, section.slug, name, number, count, alternate, shown)
-                deps = (fp, *map(str, job[1:7]), *(site.tdigests[lang][i] for i in shown))
-                yield Page(section_path(lang, section.slug, number), deps, job)
-            top = tuple(members[: site.config.feed_items])
-            deps = (site.fp["site"], images, lang, section.slug, name, *(site.digests[lang][i] for i in top))
-            yield Page(section_feed_path(lang, section.slug), deps,
-                       data=partial(_section_feed, site, lang, section.slug, name, top))
+            if section.has_page(lang):
+                count = home_page_count(len(section.members[lang]), site.config.per_page)
+                yield from _section_pages(site, section, lang, range(1, count + 1), images)
+
+
+def sections_showing(site: Site, places: dict[str, list[int]]) -> Iterator[Page]:
+    """The section pages of the articles at these positions, and their section's feed if they are in it."""
+    per_page, images = site.config.per_page, _images_hash(site)
+    for lang, indexes in places.items():
+        shown: dict[str, set[int]] = {}  # section slug -> positions among its members
+        for index in indexes:
+            section = site.sections.of_article.get(site.teasers[lang][index].slug)
+            if section is not None and section.has_page(lang):
+                shown.setdefault(section.slug, set()).add(section.members[lang].index(index))
+        for section in site.sections.sections:
+            if section.slug in shown:
+                positions = shown[section.slug]
+                numbers = sorted({p // per_page + 1 for p in positions})
+                in_feed = min(positions) < site.config.feed_items
+                yield from _section_pages(site, section, lang, numbers, images if in_feed else None)
+
+
+def _images_hash(site: Site) -> str:
+    # A feed item's <enclosure> gives its image's length: an image whose bytes change remakes the section feeds.
+    return content_hash(repr(sorted(site.images.items())).encode())
+
+
+def _section_pages(site: Site, section: Section, lang: str, numbers, feed_images: str | None) -> Iterator[Page]:
+    """Pages `numbers` of a section in one language, and its feed unless `feed_images` (the hash of the site's
+    images, which feed items enclose) is None."""
+    per_page, fp = site.config.per_page, site.fp["section.html"]
+    members, name = section.members[lang], section.names[lang]
+    other = section_path(OTHER[lang], section.slug) if section.has_page(OTHER[lang]) else None
+    count = home_page_count(len(members), per_page)
+    for number in numbers:
+        shown = tuple(members[(number - 1) * per_page: number * per_page])
+        alternate = other if number == 1 else None
+        job = ("section", lang, section.slug, name, number, count, alternate, shown)
+        deps = (fp, *map(str, job[1:7]), *(site.tdigests[lang][i] for i in shown))
+        yield Page(section_path(lang, section.slug, number), deps, job)
+    if feed_images is not None:
+        top = tuple(members[: site.config.feed_items])
+        deps = (site.fp["site"], feed_images, lang, section.slug, name, *(site.digests[lang][i] for i in top))
+        yield Page(section_feed_path(lang, section.slug), deps,
+                   data=partial(_section_feed, site, lang, section.slug, name, top))
 
 
 def _section_feed(site: Site, lang: str, slug: str, name: str, members: tuple[int, ...]) -> bytes:
