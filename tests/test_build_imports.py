@@ -22,16 +22,16 @@ sys.path.insert(0, {root!r})
 from digest.config import load_config
 from digest.build import build
 config = load_config(Path({root!r}) / "site.toml", root=Path({root!r}), content={content!r}, output={output!r},
-                     translator="none")
-config = replace(config, translator=replace(config.translator, memory_dir={memory!r}))
+                     translator={backend!r})
+config = replace(config, translator=replace(config.translator, memory_dir={memory!r}, url={url!r}))
 report = build(config, quiet=True)
 print(json.dumps({{"modules": sorted(sys.modules), "published": report.published}}))
 """
 
 
-def _build_in_a_fresh_process(tmp_path) -> dict:
+def _build_in_a_fresh_process(tmp_path, backend: str = "none", url: str | None = None) -> dict:
     code = _BUILD.format(root=str(ROOT), content=str(tmp_path / "content"), output=str(tmp_path / "output"),
-                         memory=str(tmp_path / "memory"))
+                         memory=str(tmp_path / "memory"), backend=backend, url=url)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -49,3 +49,14 @@ def test_a_no_change_build_loads_none_of_the_stages(tmp_path):
     articles[0].write_text(articles[0].read_text(encoding="utf-8") + "\nفقرة أضيفت إلى الخبر.\n", encoding="utf-8")
     edited = _build_in_a_fresh_process(tmp_path)
     assert {"digest.site.pages", "digest.build.records", "jinja2"} <= set(edited["modules"])
+
+
+def test_a_no_change_build_with_pending_english_loads_no_request_engine(tmp_path):
+    """Articles wait for their English and the translator is unreachable (nothing listens on port 9): a build that
+    finds no input changed asks only whether the translator may be asked again, without the request engine."""
+    wire_copies(tmp_path / "content", 2)
+    unreachable = dict(backend="libre", url="http://127.0.0.1:9/")
+    assert _build_in_a_fresh_process(tmp_path, **unreachable)["published"] == 2
+    again = _build_in_a_fresh_process(tmp_path, **unreachable)
+    engine = {"digest.translate.requestplan", "digest.translate.engine", "digest.translate.protect"}
+    assert not engine & set(again["modules"]), engine & set(again["modules"])

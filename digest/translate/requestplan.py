@@ -18,11 +18,10 @@ from urllib.parse import quote_plus
 from digest.translate.memory import TranslationMemory
 from digest.translate.protect import (Slot, for_request, inner_segments, keeps_elements, protect, restore, slots_in,
                                       unprotect)
-
-# Largest request each backend gets, in characters. deep-translator refuses Google text of 5,000 characters or
-# more and MyMemory text of 500 or more; the others have no client-side limit, so keep every request under 5,000.
-# A chunk (the memory's unit for a long sentence) has at most this many characters too.
-LIMITS = {"google": 4500, "libre": 4500, "mymemory": 450, "deepl": 4500, "microsoft": 4500}
+# Largest request each backend gets, in characters (settings.LIMITS). deep-translator refuses Google text of 5,000
+# characters or more and MyMemory text of 500 or more; the others have no client-side limit, so keep every request
+# under 5,000. A chunk (the memory's unit for a long sentence) has at most this many characters too.
+from digest.translate.settings import LIMITS
 
 # deep-translator puts the text in the URL's query string for Google (GET), DeepL (GET), MyMemory (GET) and
 # LibreTranslate (POST with query parameters); only Microsoft sends a JSON body. Google answers 400 once the URL

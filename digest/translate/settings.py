@@ -9,6 +9,10 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
+# The backends that translate, with the most characters one request may carry (requestplan.py splits and batches
+# by it). Here, not in the request engine, so that a build asks "may this backend be asked?" without loading it.
+LIMITS = {"google": 4500, "libre": 4500, "mymemory": 450, "deepl": 4500, "microsoft": 4500}
+
 
 @dataclass(frozen=True)
 class TranslatorConfig:

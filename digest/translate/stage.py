@@ -43,7 +43,7 @@ class TranslatorStatus:
     reason: str = ""
 
     def may_request(self, config: TranslatorConfig, now: float | None = None) -> bool:
-        from digest.translate.requestplan import LIMITS  # the request engine loads only when a build may ask
+        from digest.translate.settings import LIMITS  # (not the request engine: a no-change build asks this)
 
         if config.backend == "none" or config.backend not in LIMITS:
             return False
