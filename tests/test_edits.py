@@ -176,3 +176,29 @@ def test_state_blobs_stay_bounded_and_no_build_after_an_edit_has_work(site):
     assert not [p for p in names if p.name.endswith(".tmp")]
     lines = _build(site)
     assert any("no input changed" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("damage", ["truncate", "delete", "swap"])
+def test_a_damaged_state_blob_means_a_whole_build_not_a_failure(site, tmp_path, damage):
+    """A blob of the build state gone or altered (a cache folder edited by hand, a disk error): the build says so
+    in one line and builds the whole site again from the caches keyed by content; the next build is normal."""
+    from digest.build.store import cache_dir
+
+    _build(site)
+    blobs = sorted(cache_dir(site.output_dir).glob("state-*.blobs/*"))
+    victims = blobs[:: max(1, len(blobs) // 8)]  # some of the shards of each kind
+    for path in victims:
+        if damage == "truncate":
+            path.write_bytes(path.read_bytes()[:10])
+        elif damage == "delete":
+            path.unlink()
+        else:
+            path.write_bytes(blobs[-1].read_bytes() if path != blobs[-1] else b"")
+    _body_paragraph_twice(_dated(site)[3])
+    lines = _build(site)
+    assert any(line.startswith("note: the build state is damaged") for line in lines), lines
+    assert site_tree(site.output_dir, folders=True) == _clean(site, tmp_path)
+    _body_paragraph_twice(_dated(site)[5])
+    lines = _build(site)
+    assert not any(line.startswith("note:") for line in lines) and _edit_line(lines).startswith("edit: 1 of"), lines
+    assert site_tree(site.output_dir, folders=True) == _clean(site, tmp_path)

@@ -25,7 +25,7 @@ from digest.build.journal import IncrementalOutput, apply_journal, remove_leftov
 from digest.build.output import OutputLock, StagedOutput, wait_for_removals
 from digest.build.schedule import release_due
 from digest.build.report import REPLAYED, BuildReport, Clock
-from digest.build.state import (BuildState, ShardedDict, load_heavy, load_state, promote_state, prune_blobs,
+from digest.build.state import (Blobs, BuildState, ShardedDict, load_heavy, load_state, promote_state, prune_blobs,
                                 recover_state, save_quick, stage_state, state_path)
 from digest.build.store import Store, cache_dir
 from digest.config import Config
@@ -49,17 +49,18 @@ class Inputs(NamedTuple):
 
 @contextmanager
 def session(config: Config, report: BuildReport, clock: Clock, *, full: bool = False,
-            translate: bool = True) -> Iterator["Session"]:
+            translate: bool = True, forget_state: bool = False) -> Iterator["Session"]:
     """One build of config.output_dir, under its lock. `full`: trust no stat signature and no recorded recipe
     (the caches keyed by content are still used). `translate`: the build may ask the translator (when its status
-    allows); without it the memory alone answers."""
+    allows); without it the memory alone answers. `forget_state`: build as if no build had been before (the
+    state was found damaged)."""
     lock = _lock_output(config)
     for repair in lock.recovered:
         clock.say(f"note: {repair}")
     memo = None
     try:
         status = load_status(cache_dir(config.output_dir), config.translator) if translate else None
-        memo = Session(config, report, clock, full, status)
+        memo = Session(config, report, clock, full, status, forget_state)
         yield memo
         if status is not None and report.pending_records:
             report.translator_note = status.describe()
@@ -74,10 +75,13 @@ class Session:
     """The stages' memo for one build (see the module's docstring)."""
 
     def __init__(self, config: Config, report: BuildReport, clock: Clock, full: bool,
-                 status: TranslatorStatus | None):
+                 status: TranslatorStatus | None, forget_state: bool = False):
         self.config, self.report, self.clock, self.status = config, report, clock, status
         self.spath = state_path(cache_dir(config.output_dir), config.output_dir)
         self.state = state = load_state(self.spath, config.output_dir, heavy=False)
+        if forget_state:
+            Blobs(self.spath).clear()
+            self.state = state = BuildState(output=state.output)
         self.store: Store | None = None
         self.written: BuildState | None = None  # the state of the output this build committed (write)
         if full:

@@ -17,6 +17,7 @@ from digest.build.report import (EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_SKIPPED, 
                                  untranslated_list)
 from digest.build.output import check_output_dir
 from digest.build.searchindex import BackgroundIndex, search_index
+from digest.build.state import StateDamaged
 from digest.config import Config
 
 if TYPE_CHECKING:
@@ -45,13 +46,23 @@ def build(config: Config, *, log: Log = log_to_stderr, quiet: bool = False, full
     started = time.perf_counter()
     # A folder the build would refuse to replace is refused before anything is read or written (no lock, no cache).
     check_output_dir(config.output_dir, protected=(config.content_dir, config.root))
-    report = BuildReport()
     clock = Clock((lambda m: None) if quiet else log, cancel)
-    with incremental.session(config, report, clock, full=full, translate=translate) as memo:
+    try:
+        report = _build(config, clock, log, full, translate, search_later)
+    except StateDamaged as damage:  # a piece of the build state gone or altered (by hand, by the disk)
+        log(f"note: the build state is damaged ({damage}); building the whole site from the caches")
+        report = _build(config, clock, log, full, translate, search_later, forget_state=True)
+    return report.timed(started)
+
+
+def _build(config: Config, clock: Clock, log: Log, full: bool, translate: bool,
+           search_later: BackgroundIndex | None, forget_state: bool = False) -> BuildReport:
+    report = BuildReport()
+    with incremental.session(config, report, clock, full=full, translate=translate, forget_state=forget_state) as memo:
         if not memo.unchanged:  # no input changed since the last build: its report stands, nothing is written
             stages(config, memo, report, clock)                                           # read ... write
         search_index(config, clock, log, memo.search_pages(), later=search_later)        # search index (Pagefind)
-    return report.timed(started)
+    return report
 
 
 def stages(config: Config, memo: incremental.Session, report: BuildReport, clock: Clock) -> None:

@@ -86,6 +86,11 @@ class ShardedDict:
         return self.part(shard_of(key)).get(key, default)
 
 
+class StateDamaged(Exception):
+    """A piece of the build state is missing or not what was saved: the build starts again without the state
+    (pipeline.build), from the caches keyed by content."""
+
+
 class Blobs:
     """The large pieces of the build state (pickled shards of article stubs and teaser views, the parts of the
     last Site), one file each in a folder beside the state, named by a hash of their bytes: an edit build reads
@@ -96,7 +101,14 @@ class Blobs:
         self.folder = path.with_name(f"{path.stem}.blobs")
 
     def get(self, name: str) -> bytes:
-        return (self.folder / name).read_bytes()
+        """A blob's bytes, checked against its name (StateDamaged if it is gone or altered)."""
+        try:
+            data = (self.folder / name).read_bytes()
+        except OSError as exc:
+            raise StateDamaged(f"{self.folder.name}/{name} cannot be read: {exc.strerror or exc}") from None
+        if digest_of(data)[:32] != name:
+            raise StateDamaged(f"{self.folder.name}/{name} is not what was saved")
+        return data
 
     def put(self, data: bytes) -> str:
         name = digest_of(data)[:32]
@@ -104,6 +116,10 @@ class Blobs:
         if not target.exists():
             write_atomic(target, data)
         return name
+
+    def clear(self) -> None:
+        """Every blob goes (the state was found damaged: a blob of the same name would not be written again)."""
+        self.prune(set())
 
     def prune(self, keep: set[str]) -> None:
         try:
