@@ -63,3 +63,21 @@ def site_with_own_theme(tmp_path: Path, make_config, articles: int, **overrides)
     shutil.copytree(ROOT / "static", static)
     config = make_config(content, output=tmp_path / "site" / "output")
     return replace(config, templates_dir=templates, static_dir=static, **overrides)
+
+
+def clean_build_tree(config, tmp_path: Path) -> dict[str, str]:
+    """What a clean full build of `config`'s inputs makes (into tmp_path/clean, with an empty cache), as
+    searchview.site_tree gives it: what an incremental build's output must equal."""
+    import os
+
+    from digest.build.pipeline import build
+    from searchview import site_tree
+
+    fresh = replace(config, output_dir=tmp_path / "clean" / "output")
+    shutil.rmtree(fresh.output_dir.parent, ignore_errors=True)
+    os.environ["DIGEST_CACHE_DIR"] = str(tmp_path / "clean" / "cache")  # an empty cache
+    try:
+        build(fresh, quiet=True, full=True)
+    finally:
+        del os.environ["DIGEST_CACHE_DIR"]
+    return site_tree(fresh.output_dir, folders=True)

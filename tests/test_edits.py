@@ -4,15 +4,13 @@ edit that moves an article in the lists (its date, section, English) goes the wh
 blobs stay bounded."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from conftest import site_with_own_theme
+from conftest import clean_build_tree, site_with_own_theme
 from searchview import site_tree
 from digest.build.pipeline import build
 
@@ -47,17 +45,6 @@ def _build(config) -> list[str]:
     return lines
 
 
-def _clean(config, tmp_path: Path) -> dict[str, str]:
-    fresh = replace(config, output_dir=tmp_path / "clean" / "output")
-    shutil.rmtree(fresh.output_dir.parent, ignore_errors=True)
-    os.environ["DIGEST_CACHE_DIR"] = str(tmp_path / "clean" / "cache")  # an empty cache
-    try:
-        build(fresh, quiet=True, full=True)
-    finally:
-        del os.environ["DIGEST_CACHE_DIR"]
-    return site_tree(fresh.output_dir, folders=True)
-
-
 def _edit_line(lines: list[str]) -> str:
     return next((line.strip() for line in lines if line.strip().startswith("edit:")), "")
 
@@ -83,7 +70,7 @@ def test_a_text_edit_reads_one_article_and_equals_a_clean_build(site, tmp_path):
     assert _loads(lines) == [1], (victim.name, _edit_line(lines))  # the edited file alone was read
     assert _edit_line(lines).startswith("edit: 1 of 30 articles made again"), lines
     after = site_tree(site.output_dir, folders=True)
-    assert after == _clean(site, tmp_path)
+    assert after == clean_build_tree(site, tmp_path)
     assert after != before  # (the edit shows)
 
 
@@ -98,11 +85,11 @@ def test_edits_in_sequence_and_undone_equal_clean_builds(site, tmp_path):
             _body_paragraph_twice(files[12])
         lines = _build(site)
         assert _edit_line(lines).startswith("edit: "), lines
-        assert site_tree(site.output_dir, folders=True) == _clean(site, tmp_path), step
+        assert site_tree(site.output_dir, folders=True) == clean_build_tree(site, tmp_path), step
     for path, data in originals.items():  # every edit undone: the first build's site again
         path.write_bytes(data)
     _build(site)
-    assert site_tree(site.output_dir, folders=True) == _clean(site, tmp_path)
+    assert site_tree(site.output_dir, folders=True) == clean_build_tree(site, tmp_path)
 
 
 def test_a_human_translation_edit_takes_the_edit_path(site, tmp_path):
@@ -112,7 +99,7 @@ def test_a_human_translation_edit_takes_the_edit_path(site, tmp_path):
     lines = _build(site)
     assert _loads(lines) == [1] and _edit_line(lines).startswith("edit: 1 of"), lines
     page = site.output_dir / "en" / human.name[: -len(".en.md")]
-    assert site_tree(site.output_dir, folders=True) == _clean(site, tmp_path)
+    assert site_tree(site.output_dir, folders=True) == clean_build_tree(site, tmp_path)
     assert any("A corrected English headline" in p.read_text(encoding="utf-8")
                for p in site.output_dir.glob("en/*/index.html")), page
 
@@ -127,7 +114,7 @@ def test_an_edit_that_moves_an_article_runs_the_whole_pipeline(site, tmp_path, c
     victim = site.content_dir / "049_e8ef734a8a048635.txt"  # a wire story with a dateline, in a section
     change(victim)
     lines = _build(site)
-    assert site_tree(site.output_dir, folders=True) == _clean(site, tmp_path)
+    assert site_tree(site.output_dir, folders=True) == clean_build_tree(site, tmp_path)
     if why:
         assert why in _edit_line(lines) and "every article is read" in _edit_line(lines), lines
         assert _loads(lines) == ([0, 29] if "problem" in why else [1, 30]), lines
@@ -157,7 +144,7 @@ def test_many_edited_files_or_a_new_one_are_not_an_edit(site, tmp_path):
     shutil.copy(files[3], site.content_dir / "new-copy.txt")
     lines = _build(site)
     assert not _edit_line(lines) and _loads(lines) == [31], lines
-    assert site_tree(site.output_dir, folders=True) == _clean(site, tmp_path)
+    assert site_tree(site.output_dir, folders=True) == clean_build_tree(site, tmp_path)
 
 
 def test_state_blobs_stay_bounded_and_no_build_after_an_edit_has_work(site):
@@ -186,19 +173,19 @@ def test_a_damaged_state_blob_means_a_whole_build_not_a_failure(site, tmp_path, 
 
     _build(site)
     blobs = sorted(cache_dir(site.output_dir).glob("state-*.blobs/*"))
-    victims = blobs[:: max(1, len(blobs) // 8)]  # some of the shards of each kind
-    for path in victims:
+    contents = [path.read_bytes() for path in blobs]
+    for i, path in enumerate(blobs):  # all of them: an edit build reads only the few shards it needs
         if damage == "truncate":
-            path.write_bytes(path.read_bytes()[:10])
+            path.write_bytes(contents[i][:10])
         elif damage == "delete":
             path.unlink()
-        else:
-            path.write_bytes(blobs[-1].read_bytes() if path != blobs[-1] else b"")
+        else:  # each blob with the bytes of another
+            path.write_bytes(contents[(i + 1) % len(contents)])
     _body_paragraph_twice(_dated(site)[3])
     lines = _build(site)
     assert any(line.startswith("note: the build state is damaged") for line in lines), lines
-    assert site_tree(site.output_dir, folders=True) == _clean(site, tmp_path)
+    assert site_tree(site.output_dir, folders=True) == clean_build_tree(site, tmp_path)
     _body_paragraph_twice(_dated(site)[5])
     lines = _build(site)
     assert not any(line.startswith("note:") for line in lines) and _edit_line(lines).startswith("edit: 1 of"), lines
-    assert site_tree(site.output_dir, folders=True) == _clean(site, tmp_path)
+    assert site_tree(site.output_dir, folders=True) == clean_build_tree(site, tmp_path)

@@ -3,7 +3,6 @@ edit sequences; only changed files
 are rewritten; a failed incremental build leaves the previous site; a killed one is completed by the next."""
 from __future__ import annotations
 
-import os
 import random
 import shutil
 from dataclasses import replace
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import site_with_own_theme, wire_copies
+from conftest import clean_build_tree, site_with_own_theme, wire_copies
 from searchview import site_tree
 from digest.build.pipeline import build
 from digest.build.journal import apply_journal, journal_path
@@ -28,17 +27,6 @@ def _inodes(root: Path) -> dict[str, int]:
 @pytest.fixture
 def site(tmp_path, make_config):
     return site_with_own_theme(tmp_path, make_config, 24, per_page=5, feed_items=7)
-
-
-def _clean_build(config, tmp_path: Path) -> dict[str, str]:
-    fresh = replace(config, output_dir=tmp_path / "clean" / "output")
-    shutil.rmtree(fresh.output_dir.parent, ignore_errors=True)
-    os.environ["DIGEST_CACHE_DIR"] = str(tmp_path / "clean" / "cache")  # an empty cache
-    try:
-        build(fresh, quiet=True, full=True)
-    finally:
-        del os.environ["DIGEST_CACHE_DIR"]
-    return _tree(fresh.output_dir)
 
 
 def _edit(rng: random.Random, config, spare: list[Path]) -> tuple[object, str]:
@@ -84,7 +72,7 @@ def test_random_edit_sequences_equal_clean_builds(site, tmp_path, seed):
         config, kind = _edit(rng, config, spare)
         kinds.append(kind)
         build(config, quiet=True)
-        assert _tree(config.output_dir) == _clean_build(config, tmp_path), f"after {kinds}"
+        assert _tree(config.output_dir) == clean_build_tree(config, tmp_path), f"after {kinds}"
 
 
 def test_one_edit_rewrites_only_its_pages_and_changed_aggregates(site):
