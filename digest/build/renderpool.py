@@ -23,6 +23,11 @@ from digest.site.render import PageRenderer, make_environment
 # --- rendering, in worker processes when there is much of it -------------------------------------------------------
 _WORK: dict = {}
 _PARALLEL_MIN = 200  # below this many items the pool's start-up costs more than it saves
+# The parent waits for its workers in slices of this many seconds, never unbounded: a Ctrl-C or SIGTERM that lands
+# in the instant between the interpreter's last check for signals and the blocking wait on the pool's lock only
+# runs its handler when that wait ends, and with workers busy (or stalled) for long it did not end: a build
+# ignored SIGTERM for 120 s under load (tests/test_interrupts.py, 2 runs in ~50). A slice's end runs it.
+_WAKE = 0.25
 
 
 def _workers() -> int:
@@ -38,7 +43,12 @@ def parallel(func, items: list[tuple], min_items: int = _PARALLEL_MIN):
     ctx = multiprocessing.get_context("fork")
     chunk = max(1, len(items) // (_workers() * 8))
     with _pool(ctx) as pool:
-        return pool.starmap(_unless_stopped, [(func, *item) for item in items], chunksize=chunk)
+        result = pool.starmap_async(_unless_stopped, [(func, *item) for item in items], chunksize=chunk)
+        while True:
+            try:
+                return result.get(timeout=_WAKE)
+            except multiprocessing.TimeoutError:
+                pass  # (see _WAKE)
 
 
 def _unless_stopped(func, *item):
@@ -72,7 +82,15 @@ def render_pages(config: Config, root: Path, jobs: list[tuple], views, cache: Pa
         batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         rendered = 0
         with _pool(ctx) as pool:  # leaving it ends the workers (an early stop lets them end their current file)
-            for count, made in pool.imap_unordered(_render_jobs, batches):
+            results = pool.imap_unordered(_render_jobs, batches)
+            while True:
+                try:
+                    count, made = results.next(timeout=_WAKE)
+                except StopIteration:
+                    break
+                except multiprocessing.TimeoutError:  # (see _WAKE)
+                    check()
+                    continue
                 rendered += count
                 if pages is not None:
                     pages.put_many(made)
