@@ -113,6 +113,7 @@ class Patched(NamedTuple):
     site: object  # pages.Site
     places: dict[str, list[int]]  # lang -> list positions of the edited articles (what the page kinds plan again)
     new_digests: set[str]  # the digests of their new page models (recipes)
+    old_records: set[str]  # the record keys they had in the last build (their entries in the state are replaced)
 
 
 def patched_site(config, memo, source, records: dict[str, dict], report, clock) -> Patched | None:
@@ -123,18 +124,22 @@ def patched_site(config, memo, source, records: dict[str, dict], report, clock) 
     from digest.site.pages import LANGS, Site, TeaserRef
 
     last = memo.last_site()
-    why = _moved(config, memo, source, records, report, last)
+    # Each edited article's position in each language's list (None: not in it), found once.
+    where = {a.slug: {lang: _place(last.teasers[lang], a.slug) for lang in LANGS} for a in source.articles} \
+        if last is not None else {}
+    why = _moved(config, memo, source, records, report, last, where)
     if why:
         clock.done("edit", f"{why}: every article is read")
         return None
     teasers = {lang: list(map(TeaserRef._make, zip(*last.teasers[lang]))) for lang in LANGS}
     digests = {lang: list(last.digests[lang]) for lang in LANGS}
     tdigests = {lang: list(last.tdigests[lang]) for lang in LANGS}
+    old_records = {teasers["ar"][where[a.slug]["ar"]].rkey for a in source.articles}
     places: dict[str, list[int]] = {lang: [] for lang in LANGS}
     for a in source.articles:
         rec = records[a.slug]
         for lang in rec["digests"]:
-            i = _place(last.teasers[lang], a.slug)
+            i = where[a.slug][lang]
             teasers[lang][i] = teasers[lang][i]._replace(rkey=memo.rkeys[a.slug])
             digests[lang][i], tdigests[lang][i] = rec["digests"][lang], rec["tdigests"][lang]
             places[lang].append(i)
@@ -146,12 +151,15 @@ def patched_site(config, memo, source, records: dict[str, dict], report, clock) 
     site = Site(config, memo.inputs.fp, teasers, digests, tdigests, last.published,
                 memo.page_views(teasers, rkey_of_path), last.images, last.sections, last.days,
                 copies_dir=copies_dir(config))
-    new_digests = {d for a in source.articles for kind in ("digests", "tdigests") for d in records[a.slug][kind].values()}
-    return Patched(site, places, new_digests)
+    new_digests = {d for a in source.articles for kind in ("digests", "tdigests")
+                   for d in records[a.slug][kind].values()}
+    return Patched(site, places, new_digests, old_records)
 
 
-def _moved(config, memo, source, records: dict[str, dict], report, last: LastSite | None) -> str | None:
-    """Why the edited articles do not keep their places in the last build's lists and report, or None."""
+def _moved(config, memo, source, records: dict[str, dict], report, last: LastSite | None,
+           where: dict[str, dict[str, int | None]]) -> str | None:
+    """Why the edited articles do not keep their places in the last build's lists and report (`where`: their
+    positions in them), or None."""
     from digest.build.shards import TeaserLookup, unpack_article
     from digest.site.pages import LANGS
 
@@ -176,7 +184,7 @@ def _moved(config, memo, source, records: dict[str, dict], report, last: LastSit
             return f"{a.source_path} shows an image otherwise"
         if (a.slug in source.humans) != (a.slug in last.humans):
             return f"{a.source_path} gained or lost its translation file"
-        rec, places = records[a.slug], {lang: _place(last.teasers[lang], a.slug) for lang in LANGS}
+        rec, places = records[a.slug], where[a.slug]
         old_rkey = last.teasers["ar"][4][places["ar"]] if places["ar"] is not None else None
         old_record = state.records.get(old_rkey)
         if old_record is None or (old_record[0], old_record[3]) != (rec["complete"], rec["pending"]):
@@ -212,12 +220,6 @@ def _place(columns: tuple, slug: str) -> int | None:
         return columns[0].index(slug)
     except (IndexError, ValueError):
         return None
-
-
-def record_keys_before(last: LastSite, slugs: set[str]) -> set[str]:
-    """The record keys the articles of `slugs` had in the last build."""
-    columns = last.teasers["ar"]
-    return {rkey for slug, rkey in zip(columns[0], columns[4]) if slug in slugs} if columns else set()
 
 
 def _files_of(article, source, rel_of) -> set[str]:

@@ -19,7 +19,7 @@ import os
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
-from digest.build.edits import LastSite, Patched, edited_files, frame_key, keep_site, record_keys_before, recipes
+from digest.build.edits import LastSite, Patched, edited_files, frame_key, keep_site, recipes
 from digest.build.fingerprints import dates_from_outside, file_digests, files_key, fingerprints, quick_hash
 from digest.build.journal import IncrementalOutput, apply_journal, remove_leftovers
 from digest.build.output import OutputLock, StagedOutput, wait_for_removals
@@ -131,11 +131,10 @@ class Session:
         files.update(images)
         git_times = self._git_times(config.content_dir)
         whens = dates_from_outside(config, scanned[0], files, git_times)
-        output, flags = str(config.output_dir.resolve()), f"drafts={config.drafts} future={config.future}"
-        key = quick_hash(repr(sorted(fp.items())), repr(scanned[2]), output, flags,  # flags: which articles are listed
-                         *files_key(files, whens),
-                         *paths)
-        frame = frame_key(fp, scanned, images, output, flags)
+        # flags: which articles are listed; the key is the frame (every input but the texts) and the texts
+        frame = frame_key(fp, scanned, images, str(config.output_dir.resolve()),
+                          f"drafts={config.drafts} future={config.future}")
+        key = quick_hash(frame, *files_key(files, whens))
         return Inputs(fp, scanned, files, git_times, whens, key, frame)
 
     def _git_times(self, folder) -> dict[str, int]:
@@ -239,7 +238,7 @@ class Session:
             plan = {**{rel: recipe for rel, recipe in previous.items() if not rel.startswith(trees)}, **plan}
         files = len(ordinary) + len(plan) - len(pages)  # (those not planned again are all ordinary files)
         clock.done("plan", f"{files} files" + (f" ({len(pages)} planned again)" if edit is not None else ""))
-        new_state = self._next_state(plan, site)
+        new_state = self._next_state(plan, site, edit)
         new_state.searchable = (self.state.searchable if edit is not None
                                 else frozenset(page.path for page in pages if page.searchable))
         incremental = (config.output_dir.is_dir() and bool(previous)
@@ -328,7 +327,7 @@ class Session:
         self.written = new_state
         clock.done("write", f"{report.pages} files ({rendered} pages made); full build, swapped in")
 
-    def _next_state(self, plan: dict[str, str], site: Site) -> BuildState:
+    def _next_state(self, plan: dict[str, str], site: Site, edit: Patched | None) -> BuildState:
         """The state this build leaves for the next one (made current only with the output)."""
         state, fp = self.state, self.inputs.fp
         new_state = BuildState(output=str(self.config.output_dir.resolve()), manifest=dict(plan),
@@ -339,13 +338,13 @@ class Session:
             for v in views.values():
                 dates[(v.date_iso[:10], v.lang)] = v.date_display
         new_state.dates = (fp["code"], dates)
-        last = self.last_site() if self.edit is not None else None
-        new_state.records, new_state.teasers, new_state.stubs, new_state.humans = self._article_parts(last)
+        last = self.last_site() if edit is not None else None
+        new_state.records, new_state.teasers, new_state.stubs, new_state.humans = self._article_parts(last, edit)
         new_state.summary = {"memory": fp["memory"]}  # the memory the records were checked against
         new_state.site = keep_site(site, self.source, last)
         return new_state
 
-    def _article_parts(self, last: LastSite | None) -> tuple:
+    def _article_parts(self, last: LastSite | None, edit: Patched | None) -> tuple:
         """The state's per-article parts (records, teaser views, article stubs: shards by key; human translation
         notes). After an edit build (`last`: the site it patched), the last build's with the edited articles'
         entries replaced: only their shards are pickled again."""
@@ -357,11 +356,10 @@ class Session:
         made = {rkeys[a.slug]: pack_record(records[a.slug]) if rkeys[a.slug] in self.new_teasers
                 else state.records[rkeys[a.slug]] for a in source.articles}
         stubs = article_stubs(source.articles + self.held, source.akeys, state, source.fresh)
-        if last is None:
+        if edit is None:
             return (reshard(made, state.records.shards, state.records), teaser_shards(made, state, self.new_teasers),
                     reshard(stubs, state.stubs.shards, state.stubs), self.human_notes)
-        edited = {a.slug for a in source.articles}
-        old_records = record_keys_before(last, edited)
+        edited, old_records = {a.slug for a in source.articles}, edit.old_records
         old_stubs = {last.akeys[a.source_path] for a in source.articles if a.source_path in last.akeys}
         old_humans = {last.humans[slug] for slug in edited if slug in last.humans}
         teasers = ShardedDict(state.teasers)

@@ -64,15 +64,10 @@ class TeaserLookup:
     so an edit build reads the few shards its changed home pages need, not 5,000 records)."""
 
     def __init__(self, shards: dict[str, bytes], new: dict[str, dict[str, ArticleView]]):
-        self.shards, self.new = shards, new
-        self.decoded: dict[str, dict] = {}
+        self.stored, self.new = ShardedDict(shards), new
 
     def packed(self, rkey: str) -> dict[str, tuple] | None:
-        shard = _shard(rkey)
-        if shard not in self.decoded:
-            data = self.shards.get(shard)
-            self.decoded[shard] = pickle.loads(data) if data is not None else {}
-        return self.decoded[shard].get(rkey)
+        return self.stored.get(rkey)
 
     def view(self, rkey: str, lang: str) -> ArticleView:
         views = self.new.get(rkey)

@@ -179,9 +179,6 @@ class BlobDict:
     def __iter__(self):
         return iter(self.keys())
 
-    def __len__(self) -> int:
-        return len(self.keys())
-
     def __bool__(self) -> bool:
         return bool(self.names or self.values)
 
@@ -191,20 +188,20 @@ class BlobDict:
     def copy(self) -> "BlobDict":
         return BlobDict(self.blobs, dict(self.names), dict(self.values))
 
-    def saved(self, blobs: Blobs) -> dict[str, str]:
+    def saved(self) -> dict[str, str]:
         """Key -> blob name, the new values written."""
-        out = dict(self.names) if blobs.folder == self.blobs.folder else {}
+        out = dict(self.names)
         for key, value in self.values.items():
             if key not in out:
-                out[key] = blobs.put(value)
+                out[key] = self.blobs.put(value)
         return out
 
 
 def _saved(value, blobs: Blobs) -> dict[str, str]:
     """Key -> blob name of a state field's pieces (shard -> bytes, or part -> bytes), new pieces written."""
     value = value.shards if isinstance(value, ShardedDict) else value
-    if isinstance(value, BlobDict):
-        return value.saved(blobs)
+    if isinstance(value, BlobDict):  # (of this state: the same folder)
+        return value.saved()
     return {key: blobs.put(data) for key, data in value.items()}
 
 
