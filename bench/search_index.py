@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             ids = pagefind.page_ids(base_dir)
             known = {page_id: path for path, page_id in ids.items()}
             timed("base page ids from fragments, all known", lambda: pagefind.page_ids(base_dir, known))
-            base = searchlayers.Base(f"b{rep}", base_dir, dict.fromkeys(pages, "r"), ids, pagefind.languages(base_dir))
+            base = searchlayers.Base(f"b{rep}", base_dir, dict.fromkeys(pages, "r"), ids, pagefind.languages(base_dir),
+                                     [pagefind.languages(base_dir)])
             edit = searchlayers.Delta({path: "edited" for path in pages[2 * rep: 2 * rep + 2]}, [], f"d{rep}")
             timed("delta of an edit (2 pages)", lambda: searchlayers.make_delta(
                 executable, output, base, edit, scratch / f"delta-{rep}", None))

@@ -1,5 +1,6 @@
 """What a layered search index (digest/build/searchlayers.py) shows a reader, read from its files the way
-static/layered/pagefind.js combines them: the base's pages minus the ids layers.json drops, plus the delta's pages.
+static/layered/pagefind.js combines them: the base's pages (all its parts) minus the ids layers.json drops, plus the
+delta's pages.
 Used by tests/test_search.py, test_incremental.py and test_interrupts.py to compare it with a clean build's."""
 from __future__ import annotations
 
@@ -25,8 +26,12 @@ def layers(bundle: Path) -> dict:
 def visible(bundle: Path) -> dict[str, dict]:
     """URL -> fragment of every page a search can return: base pages not dropped and the delta's, one per id (the
     search page drops repeated ids); a URL shown under two ids fails (a search would show it twice)."""
-    drop = set(layers(bundle)["drop"])
-    shown = {page_id: f for page_id, f in fragments(bundle).items() if page_id not in drop}
+    described = layers(bundle)
+    drop = set(described["drop"])
+    base = fragments(bundle)
+    for part in described.get("parts", []):  # a large base's other parts (searchlayers.index_pages)
+        base.update(fragments(bundle / part["path"]))
+    shown = {page_id: f for page_id, f in base.items() if page_id not in drop}
     if (bundle / "delta" / "fragment").is_dir():
         shown.update(fragments(bundle / "delta"))
     urls = [f["url"] for f in shown.values()]

@@ -97,3 +97,35 @@ def test_a_language_no_layer_holds_finds_nothing(browser, tmp_path):
         assert _search_all(browser, f"{base}ar/search/", ["المدارس"]) == {"المدارس": ["/ar/only/"]}
         assert _search_all(browser, f"{base}en/search/", ["المدارس"]) == {"المدارس": []}
         assert browser.console_problems(mark) == []
+
+
+def test_a_base_made_in_parts_is_searched_as_one_index(browser, tmp_path, monkeypatch):
+    """A large site's base is made in parts, no Pagefind run reading more than searchlayers.PART_BYTES of pages
+    (here: one page each, so every article is in a part of its own). The search page merges the parts and the
+    delta: an article of any part is found, an edited one once by its new words, a removed one not at all."""
+    from digest.build import searchlayers
+    from digest.build.pipeline import build
+
+    monkeypatch.setattr(searchlayers, "PART_BYTES", 1)
+    config = _build_search_site(tmp_path, lambda content: shutil.copytree(
+        SEARCH_FIXTURES, content, ignore=shutil.ignore_patterns("README.md")))
+    bundle = config.output_dir / "pagefind"
+    assert sorted(p.name for p in bundle.glob("part-*")) == ["part-1", "part-2"]  # 3 Arabic pages, 2 English
+    content = config.content_dir
+    with (content / "school.md").open("a", encoding="utf-8") as handle:
+        handle.write("\nوزار الوزير مختبر البرتقالية الجديد في المدرسة.\n")
+    (content / "markup.md").unlink()
+    lines: list[str] = []
+    build(config, log=lines.append)
+    assert any("delta 1 pages, 1 removed" in line for line in lines), lines
+    layers = json.loads((bundle / "delta" / "layers.json").read_text(encoding="utf-8"))
+    assert [part["path"] for part in layers["parts"]] == ["part-1/", "part-2/"]
+    with SiteServer(config.output_dir, config.base_path) as base:
+        mark = len(browser.events)
+        root = base[base.index("/", len("http://")):]
+        found = _search_all(browser, f"{base}ar/search/", ["الأمطار", "المدارس", "البرتقالية", "زعفرانية"])
+        assert found == {"الأمطار": [f"{root}ar/rain/"], "المدارس": [f"{root}ar/school/"],
+                         "البرتقالية": [f"{root}ar/school/"], "زعفرانية": []}
+        english = _search_all(browser, f"{base}en/search/", ["school", "harbour"])
+        assert english == {"school": [f"{root}en/school/"], "harbour": [f"{root}en/rain/"]}
+        assert browser.console_problems(mark) == []

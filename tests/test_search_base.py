@@ -1,7 +1,7 @@
-"""The search index's base is made by one Pagefind run per language, each reading only the files of that language's
-searchable pages' shape, into one bundle whose entry file is merged (digest/build/searchlayers.py index_pages):
-the same bytes as one run over the whole output folder, which held every page of both languages (and the
-listings) in one process's memory."""
+"""The search index's base is made by one Pagefind run per language, each reading only that language's searchable
+pages, into one bundle whose entry file is merged (digest/build/searchlayers.py index_pages): the same bytes as one
+run over the whole output folder, which held every page of both languages (and the listings) in one process's
+memory. A large site's base is made in parts, no run reading more than PART_BYTES of pages."""
 from __future__ import annotations
 
 import json
@@ -54,13 +54,91 @@ def test_one_run_per_language_gives_the_bytes_of_one_run_over_the_whole_site(bui
     (tmp_path / "split").mkdir()
     assert searchlayers.index_pages(executable, output, pages, tmp_path / "split", None) is None
     # Two runs, each reading the article pages of one language only (not the listings or the other language).
-    assert runs == ["ar/*/index.html", "en/*/index.html"]
-    assert any(not path.isascii() for path in pages)  # the Arabic slug's page was found by the glob
+    assert runs == ["ar/{markup,rain,school,مطر-الخريف}/index.html", "en/{rain,school}/index.html"]
     whole, split = _files(tmp_path / "whole"), _files(tmp_path / "split")
     assert any(name.startswith("fragment/ar_") for name in split) and any(name.startswith("index/en_") for name in split)
     assert split.keys() == whole.keys()
     assert [name for name in whole if whole[name] != split[name]] == []
     assert pagefind.languages(tmp_path / "split") == {"ar": 4, "en": 2}
+    assert searchlayers.part_folders(tmp_path / "split") == [tmp_path / "split"]  # small: one part
+
+
+def _fragments(bundle: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (bundle / "fragment").iterdir()}
+
+
+def test_a_large_base_is_made_in_parts_no_run_reading_more_than_its_share(built, tmp_path, monkeypatch):
+    """Pagefind holds every page of a run in memory: with PART_BYTES a little over two article pages, the four
+    Arabic pages are indexed two by two and the two English ones together, in two parts, each a bundle of its own
+    that holds the same page fragments (the same ids) as one run over the whole site."""
+    output, pages = built
+    executable = pagefind_executable()
+    assert pagefind.run(executable, output, tmp_path / "whole") is None
+    sizes = {path: (output / path).stat().st_size for path in pages}
+    monkeypatch.setattr(searchlayers, "PART_BYTES", max(sizes.values()) * 2 + 1)
+    read: list[list[str]] = []
+    real = pagefind.run
+
+    def run(executable, site, out, cancel=None, *, glob=None):
+        before = set(_runs_pages(site, glob))
+        read.append(sorted(before))
+        return real(executable, site, out, cancel, glob=glob)
+
+    monkeypatch.setattr(pagefind, "run", run)
+    (tmp_path / "parts").mkdir()
+    assert searchlayers.index_pages(executable, output, pages, tmp_path / "parts", None) is None
+    assert all(sum(sizes[path] for path in run_pages) <= searchlayers.PART_BYTES for run_pages in read)
+    assert sorted(path for run_pages in read for path in run_pages) == sorted(pages)  # each page read once
+    folders = searchlayers.part_folders(tmp_path / "parts")
+    assert folders == [tmp_path / "parts", tmp_path / "parts" / "part-1"]
+    assert [pagefind.languages(folder) for folder in folders] == [{"ar": 2, "en": 2}, {"ar": 2}]
+    merged: dict[str, bytes] = {}
+    for folder in folders:
+        assert (folder / "pagefind.js").is_file() and (folder / "wasm.ar.pagefind").is_file()
+        merged.update(_fragments(folder))
+    assert merged == _fragments(tmp_path / "whole")
+    # make_base records the parts; every page's id is known, whichever part holds it.
+    base, problem = searchlayers.make_base(executable, "binary", output, tmp_path / "cache", pages, None)
+    assert problem is None and base.parts == [{"ar": 2, "en": 2}, {"ar": 2}]
+    assert base.languages == {"ar": 4, "en": 2} and set(base.ids) == set(pages)
+    assert searchlayers.load_base(tmp_path / "cache", "binary") == base
+
+
+def _runs_pages(site: Path, glob: str | None) -> list[str]:
+    """The output paths a run reads: those of its glob, or every HTML file of its site (a folder of links)."""
+    import fnmatch
+
+    files = [p.relative_to(site).as_posix() for p in site.rglob("*.html")]
+    if glob is None:
+        return files
+    if "{" not in glob:
+        return [f for f in files if fnmatch.fnmatch(f, glob)]
+    head, rest = glob.split("{", 1)
+    names, tail = rest.split("}", 1)
+    return [f for f in files if f in {head + name + tail for name in names.split(",")}]
+
+
+def test_pages_whose_names_do_not_make_a_glob_are_given_by_links(built, tmp_path, monkeypatch):
+    output, pages = built
+    executable = pagefind_executable()
+    assert pagefind.run(executable, output, tmp_path / "whole") is None
+    monkeypatch.setattr(searchlayers, "_GLOB_BYTES", 10)  # no list fits: every run reads hard links
+    sites: list[Path] = []
+    real = pagefind.run
+
+    def run(executable, site, out, cancel=None, *, glob=None):
+        sites.append(site)
+        assert glob is None and sorted(_runs_pages(site, None)) == sorted(
+            p for p in pages if p.startswith(("ar/", "en/")[len(sites) - 1]))
+        return real(executable, site, out, cancel, glob=glob)
+
+    monkeypatch.setattr(pagefind, "run", run)
+    (tmp_path / "linked").mkdir()
+    assert searchlayers.index_pages(executable, output, pages, tmp_path / "linked", None) is None
+    assert len(sites) == 2 and all(site != output and not site.exists() for site in sites)  # links removed
+    assert _files(tmp_path / "linked") == _files(tmp_path / "whole")
+    assert searchlayers._glob(["ar/a*b/index.html", "ar/c/index.html"]) is None  # glob syntax in a name
+    assert searchlayers._glob(["ar/a/index.html", "ar/b/x/index.html"]) == "{ar/a/index.html,ar/b/x/index.html}"
 
 
 def test_runs_whose_bundle_is_not_one_runs_give_one_run_over_the_whole_site(built, tmp_path, monkeypatch):
@@ -73,6 +151,7 @@ def test_runs_whose_bundle_is_not_one_runs_give_one_run_over_the_whole_site(buil
     # A Pagefind that empties its output folder first would leave the last language only: made again, as one run.
     runs = _runs(monkeypatch)
     counting = pagefind.run
+    globs = ["ar/{markup,rain,school,مطر-الخريف}/index.html", "en/{rain,school}/index.html"]
 
     def clearing(executable, site, out, cancel=None, *, glob=None):
         shutil.rmtree(out, ignore_errors=True)
@@ -81,32 +160,38 @@ def test_runs_whose_bundle_is_not_one_runs_give_one_run_over_the_whole_site(buil
     monkeypatch.setattr(pagefind, "run", clearing)
     (tmp_path / "fallback").mkdir()
     assert searchlayers.index_pages(executable, output, pages, tmp_path / "fallback", None) is None
-    assert runs == ["ar/*/index.html", "en/*/index.html", None]
+    assert runs == [*globs, None]
     assert _files(tmp_path / "fallback") == _files(tmp_path / "whole")
-    # A run that indexed fewer pages than its folder has searchable ones (a glob that missed one): one run at once.
+    # A run that indexed fewer pages than it was given (a glob that missed one): one run at once.
     monkeypatch.setattr(pagefind, "run", counting)
     real_languages = pagefind.languages
     monkeypatch.setattr(pagefind, "languages", lambda bundle: {k: v - 1 for k, v in real_languages(bundle).items()})
     runs.clear()
     (tmp_path / "short").mkdir()
     assert searchlayers.index_pages(executable, output, pages, tmp_path / "short", None) is None
-    assert runs == ["ar/*/index.html", None]
+    assert runs == [globs[0], None]
     assert _files(tmp_path / "short") == _files(tmp_path / "whole")
 
 
-def test_pages_not_known_or_not_of_one_shape_per_folder_give_one_run(built, tmp_path, monkeypatch):
+def test_pages_not_known_or_not_found_give_one_run(built, tmp_path, monkeypatch):
     output, pages = built
     runs = _runs(monkeypatch)
     nested = output / "ar" / "deeper" / "page"
     nested.mkdir(parents=True)
     shutil.copy(output / "ar" / "rain" / "index.html", nested / "index.html")
-    cases = [None, {**pages, "top.html": "recipe"}, {**pages, "ar/deeper/page/index.html": "recipe"},
-             {**pages, "x/gone/index.html": "recipe"}]  # x/: no searchable page there to be found
+    cases = [None, {**pages, "top.html": "recipe"}, {**pages, "x/gone/index.html": "recipe"}]
     for number, known in enumerate(cases):
         (tmp_path / f"b{number}").mkdir()
         assert searchlayers.index_pages(pagefind_executable(), output, known, tmp_path / f"b{number}", None) is None
-    assert runs == [None, None, None, None]
+    assert runs == [None, None, None]
     assert pagefind.languages(tmp_path / "b0") == {"ar": 5, "en": 2}  # the whole folder: the nested copy too
+    # A page at another depth is listed by its whole path.
+    runs.clear()
+    (tmp_path / "nested").mkdir()
+    known = {**pages, "ar/deeper/page/index.html": "recipe"}
+    assert searchlayers.index_pages(pagefind_executable(), output, known, tmp_path / "nested", None) is None
+    assert runs[0] == "{" + ",".join(sorted(p for p in known if p.startswith("ar/"))) + "}"
+    assert pagefind.languages(tmp_path / "nested") == {"ar": 5, "en": 2}
 
 
 def test_page_ids_read_the_url_from_the_start_of_each_fragment(built, tmp_path):

@@ -192,7 +192,8 @@ def _stamp(folder: Path, output_dir: Path, token: str, base: Base, delta: search
 
 
 def _languages(base: Base) -> str:
-    return ", ".join(f"{lang} {count} pages" for lang, count in base.languages.items()) or "no pages"
+    said = ", ".join(f"{lang} {count} pages" for lang, count in base.languages.items()) or "no pages"
+    return f"{said} in {len(base.parts)} parts" if len(base.parts) > 1 else said
 
 
 def _remove_leftovers(output_dir: Path) -> None:

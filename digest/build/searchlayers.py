@@ -1,10 +1,11 @@
 """The search index in two layers, like a log-structured merge tree: a base bundle of the whole site and a small
 delta bundle of the pages changed since, which the search page merges (static/layered/pagefind.js).
 
-- **Base**: Pagefind over the whole output folder, written into the build cache (`.cache/digest/search-<output>/
-  base-<id>/`) with a record (`base.json`) of the recipe of every searchable page it was made from and the id
-  Pagefind gave each page. It is remade only when there is none (a cold cache, another Pagefind binary) or when
-  the delta would pass DELTA_LIMIT pages; a full build into a fresh folder reuses it.
+- **Base**: Pagefind over the whole site's searchable pages (in parts on a large site: index_pages), written into
+  the build cache (`.cache/digest/search-<output>/base-<id>/`) with a record (`base.json`) of the recipe of every
+  searchable page it was made from and the id Pagefind gave each page. It is remade only when there is none (a
+  cold cache, another Pagefind binary) or when the delta would pass DELTA_LIMIT pages; a full build into a fresh
+  folder reuses it.
 - **Delta**: Pagefind over hard links of the pages whose recipe differs from the base's (new and edited
   articles), made again by every build that changes one; with `layers.json`: the languages of each layer and the
   ids of the base's pages that the search must drop (edited in the delta, or removed from the site).
@@ -30,7 +31,7 @@ from digest.build.store import digest_of
 DELTA = "delta"  # the delta's folder inside the published bundle
 LAYERS = "layers.json"  # in the delta folder: what the search page merges and drops
 DELTA_LIMIT = 100  # pages changed since the base (edited, new or removed) above which the base is made again
-_FORMAT = 1  # of base.json; another value (an older layout) makes the base again
+_FORMAT = 2  # of base.json; another value (an older layout) makes the base again
 
 
 class Base(NamedTuple):
@@ -38,7 +39,8 @@ class Base(NamedTuple):
     folder: Path
     pages: dict[str, str]  # searchable output path -> recipe, as the base was made from
     ids: dict[str, str]  # output path -> Pagefind page id, for every page the base holds
-    languages: dict[str, int]
+    languages: dict[str, int]  # language -> pages, in all its parts
+    parts: list[dict[str, int]]  # language -> pages of each part (index_pages), part 0 first
 
 
 class Delta(NamedTuple):
@@ -75,7 +77,7 @@ def load_base(folder: Path, binary: str) -> Base | None:
         if record.get("format") != _FORMAT or record.get("binary") != binary:
             return None
         base = Base(record["id"], folder / f"base-{record['id']}", dict(record["pages"]), dict(record["ids"]),
-                    dict(record["languages"]))
+                    dict(record["languages"]), [dict(part) for part in record["parts"]])
     except (KeyError, TypeError, ValueError):
         return None
     return base if (base.folder / "pagefind.js").is_file() else None
@@ -94,59 +96,133 @@ def make_base(executable: Path, binary: str, output_dir: Path, folder: Path, pag
             return None, problem
         previous = read_json(folder / "base.json").get("ids") or {}
         known = {page_id: path for path, page_id in previous.items()} if isinstance(previous, dict) else {}
-        ids = pagefind.page_ids(staging, known)
+        folders = part_folders(staging)
+        ids = {path: page_id for part in folders for path, page_id in pagefind.page_ids(part, known).items()}
         recipes = dict(pages) if pages is not None else dict.fromkeys(ids, "")
+        parts = [pagefind.languages(part) for part in folders]
+        languages = {lang: sum(part.get(lang, 0) for part in parts) for lang in sorted(set().union(*parts))}
         # Named by what it holds: the same pages give the same base, and the same published bytes.
-        base_id = digest_of(binary, (staging / "pagefind-entry.json").read_bytes(), sorted(ids.items()))[:12]
-        base = Base(base_id, folder / f"base-{base_id}", recipes, ids, pagefind.languages(staging))
+        entries = [(part / "pagefind-entry.json").read_bytes() for part in folders]
+        base_id = digest_of(binary, entries, sorted(ids.items()))[:12]
+        base = Base(base_id, folder / f"base-{base_id}", recipes, ids, languages, parts)
         if not base.folder.is_dir():
             os.rename(staging, base.folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     write_json(folder / "base.json", {"format": _FORMAT, "id": base.id, "binary": binary, "pages": base.pages,
-                                      "ids": base.ids, "languages": base.languages})
+                                      "ids": base.ids, "languages": base.languages, "parts": base.parts})
     remove_unused(folder, base.id)
     return base, None
 
 
 def index_pages(executable: Path, output_dir: Path, pages: dict[str, str] | None, bundle: Path,
                 cancel: threading.Event | None) -> str | None:
-    """Pagefind over the searchable `pages` of the output into the folder `bundle`: one run per top folder (a
-    language: ar/, en/) into the same folder, each given only the files of the searchable pages' shape there
-    (`ar/*/index.html`: the articles, and the search and archive pages, which it reads and leaves out), the entry
-    file merged. The same bytes as one run over the whole output folder, in ~60 % of its peak memory: Pagefind
-    keeps what it read of every page until it writes the bundle, listings included (5,000 bilingual articles:
-    1,208 MiB for one run over 12,256 HTML files, 723 MiB for the Arabic articles, 579 MiB for the English).
-    One run over the whole folder when the pages are not known or not of one shape per folder, when a run did not
-    index as many pages as its folder has searchable ones, or when the runs' bundle is not what one run would have
-    written."""
-    globs: dict[str, set[str]] = {}
-    found: dict[str, bool] = {}
-    counts: dict[str, int] = {}
-    for path in pages or ():
-        top, *middle, name = path.split("/") if "/" in path else ("", path)
-        counts[top] = counts.get(top, 0) + 1
-        globs.setdefault(top, set()).add("/".join([top, *("*" for _ in middle), name]) if middle else "")
-        # A run must find a searchable page (data-pagefind-body), else Pagefind would index every page it reads.
-        found[top] = found.get(top) or (output_dir / path).is_file()
-    if globs and all(len(shapes) == 1 and _GLOB_SAFE.fullmatch(next(iter(shapes))) and found[top]
-                     for top, shapes in globs.items()):
-        entries = []
-        for top in sorted(globs):
-            problem = pagefind.run(executable, output_dir, bundle, cancel, glob=next(iter(globs[top])))
-            if problem is not None:
-                return problem
-            entries.append(read_json(bundle / "pagefind-entry.json"))
-            if sum(pagefind.languages(bundle).values()) != counts[top]:
-                break  # the glob missed a searchable page (or Pagefind left one out): one run decides
+    """Pagefind over the searchable `pages` of the output into the folder `bundle`, in parts (`part_folders`):
+    Pagefind keeps what it read of every page of a run until it writes the bundle (~150 KB per article page: 5,000
+    Arabic articles took 741 MiB in one run, 30,000 would not fit a CI runner), so no run reads more than
+    PART_BYTES of pages; a language with more is split into consecutive chunks, chunk i in part i. A part is a
+    whole bundle, one run per language into one folder, their entry files merged (the same bytes as one run over
+    those pages); the search page merges the parts (static/layered/pagefind.js). Each run is given its pages by
+    a glob listing them, or by hard links of them where the list would not make a safe glob. One run over the
+    whole output folder when the pages are not known or cannot be read, or when a run did not index the pages it
+    was given or the runs' bundle of a part is not what one run would have written."""
+    parts = plan_parts(output_dir, pages) if pages else None
+    if parts is not None:
+        links = bundle.with_name(bundle.name + "-pages")  # beside the bundle: never inside a part
+        for number, part in enumerate(parts):
+            folder = bundle / part_name(number) if number else bundle
+            entries = []
+            for paths in part.values():
+                problem = _run_on(executable, output_dir, paths, folder, links, cancel)
+                if problem is not None:
+                    return problem
+                entries.append(read_json(folder / "pagefind-entry.json"))  # this run's languages alone
+                if sum(pagefind.languages(folder).values()) != len(paths):
+                    break  # a page was left out: one run decides
+            else:
+                if pagefind.merge_entries(entries, folder) is None:
+                    continue
+            break
         else:
-            if pagefind.merge_entries(entries, bundle) is None:
-                return None
-        shutil.rmtree(bundle, ignore_errors=True)  # not what one run writes: made again, as one run
+            return None
+        shutil.rmtree(bundle, ignore_errors=True)  # not what the runs should write: made again, as one run
     return pagefind.run(executable, output_dir, bundle, cancel)
 
 
-_GLOB_SAFE = re.compile(r"[A-Za-z0-9_-]+(/\*)+/[A-Za-z0-9_.-]+")  # a folder, one or more levels, a file name
+PART_BYTES = 20 << 20  # of HTML read by one Pagefind run at most: ~1,800 article pages, ~250 MiB of its memory
+PART_PREFIX = "part-"  # part i > 0 of a base: the folder part-i inside it (part 0 is the base's own folder)
+_GLOB_BYTES = 64 << 10  # a glob listing a run's pages stays well below Linux's 128 KiB limit on one argument
+_GLOB_SAFE = re.compile(r"[\w-]+(?:/[\w.-]+)*")  # path names without glob syntax (slugs are \w and -)
+
+
+def part_name(number: int) -> str:
+    return f"{PART_PREFIX}{number}"
+
+
+def part_folders(bundle: Path) -> list[Path]:
+    """The folders of a bundle's parts, part 0 (the bundle's own folder) first."""
+    found = [bundle]
+    while (bundle / part_name(len(found))).is_dir():
+        found.append(bundle / part_name(len(found)))
+    return found
+
+
+def plan_parts(output_dir: Path, pages: dict[str, str]) -> list[dict[str, list[str]]] | None:
+    """The runs that index `pages`: part -> top folder (a language: ar/, en/) -> its pages in that part: a top
+    folder's pages, in order, in chunks of at most PART_BYTES (or one page). None when a page is not in a top
+    folder or cannot be read (then one run over the whole output folder decides)."""
+    by_top: dict[str, list[tuple[str, int]]] = {}
+    for path in sorted(pages):
+        if "/" not in path:
+            return None
+        try:
+            size = os.stat(output_dir / path).st_size
+        except OSError:
+            return None
+        by_top.setdefault(path.split("/", 1)[0], []).append((path, size))
+    parts: list[dict[str, list[str]]] = []
+    for top, sized in by_top.items():
+        chunks: list[list[str]] = [[]]
+        filled = 0
+        for path, size in sized:  # in order; a page that would pass PART_BYTES starts the next chunk
+            if chunks[-1] and filled + size > PART_BYTES:
+                chunks.append([])
+                filled = 0
+            chunks[-1].append(path)
+            filled += size
+        for number, chunk in enumerate(chunks):
+            if number == len(parts):
+                parts.append({})
+            parts[number][top] = chunk
+    return parts
+
+
+def _run_on(executable: Path, output_dir: Path, paths: list[str], folder: Path, links: Path,
+            cancel: threading.Event | None) -> str | None:
+    """One Pagefind run over the pages `paths` of the output into `folder`: given by a glob listing them when
+    their names hold no glob syntax and the list is short enough, else by hard links at their own paths (their
+    URLs) in the folder `links`, removed after."""
+    glob = _glob(paths)
+    if glob is not None and len(glob.encode("utf-8")) <= _GLOB_BYTES:
+        return pagefind.run(executable, output_dir, folder, cancel, glob=glob)
+    try:
+        pagefind.link_pages(output_dir, paths, links)
+        return pagefind.run(executable, links, folder, cancel)
+    finally:
+        shutil.rmtree(links, ignore_errors=True)
+
+
+def _glob(paths: list[str]) -> str | None:
+    """A glob matching `paths` alone (`ar/{a,b}/index.html` when they share a folder and a file name), None when
+    a name holds glob syntax."""
+    if not all(_GLOB_SAFE.fullmatch(path) for path in paths):
+        return None
+    if len(paths) == 1:
+        return paths[0]
+    split = [path.split("/") for path in paths]
+    if all(len(parts) == 3 and parts[0] == split[0][0] and parts[2] == split[0][2] for parts in split):
+        return f"{split[0][0]}/{{{','.join(parts[1] for parts in split)}}}/{split[0][2]}"
+    return "{" + ",".join(paths) + "}"
 
 
 def remove_unused(folder: Path, keep: str | None) -> None:
@@ -186,8 +262,11 @@ def make_delta(executable: Path, output_dir: Path, base: Base, delta: Delta, int
             into.mkdir(parents=True)
     finally:
         shutil.rmtree(site, ignore_errors=True)
+    # The base's part 0 is the bundle's own folder; the search page merges its other parts and the delta.
     write_json(into / LAYERS, {"base": base.id, "tag": delta.tag, "languages": {
-        "base": sorted(base.languages), DELTA: sorted(languages)}, "drop": sorted(set(dropped))})
+        "base": sorted(base.parts[0]), DELTA: sorted(languages)}, "parts": [
+        {"path": f"{part_name(number)}/", "languages": sorted(part)} for number, part in enumerate(base.parts) if number],
+        "drop": sorted(set(dropped))})
     return None
 
 

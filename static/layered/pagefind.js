@@ -1,10 +1,11 @@
 /* The search index as the search pages see it (digest/build/searchlayers.py): Pagefind's bundle of the whole site
-   (the base, <root>/pagefind/) and a small bundle of the pages changed since (the delta, <root>/pagefind/delta/),
-   described by pagefind/delta/layers.json. Pagefind's interface imports this module in place of the bundle's
-   pagefind.js (static/search.js gives it this folder as its bundlePath). It opens the layers that hold the page's
-   language (<html lang>), merges the delta into the base with Pagefind's mergeIndex, and drops the base's results
-   for pages the delta replaced or the site removed: a result never shows an old version nor leads to a page that
-   is gone. A layer without the page's language is left out (Pagefind would search another language instead). */
+   (the base, <root>/pagefind/, with its parts in <root>/pagefind/part-N/ on a large site) and a small bundle of
+   the pages changed since (the delta, <root>/pagefind/delta/), described by pagefind/delta/layers.json. Pagefind's
+   interface imports this module in place of the bundle's pagefind.js (static/search.js gives it this folder as
+   its bundlePath). It opens the layers that hold the page's language (<html lang>), merges the base's parts and
+   the delta into the base with Pagefind's mergeIndex, and drops the base's results for pages the delta replaced
+   or the site removed: a result never shows an old version nor leads to a page that is gone. A layer without
+   the page's language is left out (Pagefind would search another language instead). */
 const bundle = new URL('../../pagefind/', import.meta.url).pathname;
 const delta = bundle + 'delta/';
 const language = (document.documentElement.getAttribute('lang') || 'unknown').toLowerCase();
@@ -26,8 +27,11 @@ function open() {
       if (!inBase && !inDelta) { return null; }  // no page in this language yet
       const pagefind = await import(bundle + 'pagefind.js');
       await pagefind.options(Object.assign({}, settings, { basePath: inBase ? bundle : delta }));
-      if (inBase && inDelta) {
-        await pagefind.mergeIndex(delta, Object.assign({}, settings, { language: language }));
+      // A large base is in parts (one Pagefind run's worth of pages each): the others merged, then the delta.
+      const parts = inBase ? (layers.parts || []).filter(function (part) { return holds(part.languages); }) : [];
+      const merged = parts.map(function (part) { return bundle + part.path; }).concat(inBase && inDelta ? [delta] : []);
+      for (const path of merged) {
+        await pagefind.mergeIndex(path, Object.assign({}, settings, { language: language }));
       }
       return { pagefind: pagefind, drop: new Set(inBase ? layers.drop : []) };
     })();
