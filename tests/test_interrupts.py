@@ -181,7 +181,7 @@ def test_a_pool_stopped_early_lets_each_worker_finish_its_task_skips_the_rest_an
 
     tasks = [(_held_item, str(tmp_path), number) for number in range(400)]
     with pytest.raises(RuntimeError, match="stopped early"):
-        with renderpool._pool(multiprocessing.get_context("fork")) as pool:
+        with renderpool._pool(multiprocessing.get_context("fork")) as (pool, _):
             workers = list(pool._pool)
             pool.starmap_async(renderpool._unless_stopped, tasks, chunksize=1)
             for _ in range(3000):  # until every worker is on a task
@@ -193,6 +193,33 @@ def test_a_pool_stopped_early_lets_each_worker_finish_its_task_skips_the_rest_an
     finished = sorted(path.name.split("-")[1] for path in tmp_path.glob("finished-*"))
     assert len(started) == len(workers) and finished == started
     assert [worker.exitcode for worker in workers] == [0] * len(workers)
+
+
+@pytest.mark.parametrize("stage", ["render", "read"])
+def test_a_worker_killed_by_the_system_stops_the_build_with_one_line_not_forever(big_site, stage):
+    """The kernel's out-of-memory killer ends a worker with SIGKILL: its task never reports, and the pool waited
+    for it forever (at close() too, so not even Ctrl-C ended the build). Here one worker of the render pool (a
+    --full build renders every page through it) or of the reading pool (a cold build parses every file through
+    it) kills itself (tests/pool_kill.py): the build must stop within seconds with one line, output/ and the
+    build state as they were."""
+    tmp_path, command, paths, rng = big_site
+    _build(command, paths)
+    before = _tree(tmp_path / "output")
+    env = {**os.environ, "POOL_KILL_DIR": str(tmp_path), "POOL_KILL_STAGE": stage}
+    if stage == "read":  # an empty cache: every article is parsed again
+        env["DIGEST_CACHE_DIR"] = str(tmp_path / "cold-cache")
+    killer = [sys.executable, str(ROOT / "tests" / "pool_kill.py")] + command[2:]
+    started = time.monotonic()
+    done = subprocess.run(killer + ["build", *(["--full"] if stage == "render" else []), *paths],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert (tmp_path / "killed").exists(), done.stderr  # a worker did kill itself
+    assert done.returncode == 1, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "ended abruptly" in errors[0] and "Traceback" not in done.stderr, done.stderr
+    assert time.monotonic() - started < 60
+    assert not _leftovers(tmp_path), _leftovers(tmp_path)
+    assert _tree(tmp_path / "output") == before
+    _build(command, paths)  # and the next build works
 
 
 # --- the state's commit rules, at each step where a build can die --------------------------------------------

@@ -12,7 +12,7 @@ import signal
 from pathlib import Path
 from typing import Callable, Iterator
 
-from digest.build.output import check_relative
+from digest.build.output import OutputError, check_relative
 from digest.build.pagecache import PageCache, compress
 from digest.build.store import code_version
 from digest.config import Config
@@ -42,13 +42,13 @@ def parallel(func, items: list[tuple], min_items: int = _PARALLEL_MIN):
 
     ctx = multiprocessing.get_context("fork")
     chunk = max(1, len(items) // (_workers() * 8))
-    with _pool(ctx) as pool:
+    with _pool(ctx) as (pool, check_workers):
         result = pool.starmap_async(_unless_stopped, [(func, *item) for item in items], chunksize=chunk)
         while True:
             try:
                 return result.get(timeout=_WAKE)
             except multiprocessing.TimeoutError:
-                pass  # (see _WAKE)
+                check_workers()  # (see _WAKE)
 
 
 def _unless_stopped(func, *item):
@@ -81,7 +81,7 @@ def render_pages(config: Config, root: Path, jobs: list[tuple], views, cache: Pa
         size = max(20, len(jobs) // (_workers() * 6))
         batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         rendered = 0
-        with _pool(ctx) as pool:  # leaving it ends the workers (an early stop lets them end their current file)
+        with _pool(ctx) as (pool, check_workers):  # leaving it ends the workers (an early stop: after their file)
             results = pool.imap_unordered(_render_jobs, batches)
             while True:
                 try:
@@ -89,6 +89,7 @@ def render_pages(config: Config, root: Path, jobs: list[tuple], views, cache: Pa
                 except StopIteration:
                     break
                 except multiprocessing.TimeoutError:  # (see _WAKE)
+                    check_workers()
                     check()
                     continue
                 rendered += count
@@ -109,6 +110,11 @@ def _bytecode_dir(cdir: Path) -> str:
         shutil.rmtree(cdir / "templates", ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
     return str(folder)
+
+
+class WorkerLost(OutputError):
+    """A worker process ended abruptly (SIGKILL from the kernel's out-of-memory killer, say): its task's results
+    will never come, so the build stops with this instead of waiting for them forever."""
 
 
 # Ctrl-C and SIGTERM stop the build in the parent, which then ends its workers itself (they ignore both).
@@ -133,33 +139,52 @@ def _pool(ctx) -> Iterator:
 
     The stop signals are blocked while the workers are forked (each unblocks them once it ignores them: the
     parent's handlers, which a fork copies, never run in a worker) and while the pool is being ended (a second
-    Ctrl-C cannot leave it half ended; it is raised right after)."""
-    flag = ctx.RawValue("b", 0)
+    Ctrl-C cannot leave it half ended; it is raised right after).
+
+    Yields the pool and `check_workers()`, which raises WorkerLost once a worker ended abruptly: the caller's
+    waits call it every _WAKE seconds. (Not handled: a worker killed while it held a lock of the pool's queues;
+    the kernel kills the largest process, a worker while it renders, not while it sends.)"""
+    flag, started, size = ctx.RawValue("b", 0), ctx.Value("i", 0), _workers()
     held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     try:
-        pool = ctx.Pool(_workers(), initializer=_worker_setup, initargs=(flag,))  # its threads keep the block
+        pool = ctx.Pool(size, initializer=_worker_setup, initargs=(flag, started))  # its threads keep the block
     except BaseException:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
         raise
+
+    def check_workers() -> None:
+        if started.value > size:
+            raise WorkerLost("a worker process of the build ended abruptly (killed by a signal: perhaps by the "
+                             "system, for lack of memory); nothing was published")
+
     try:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a signal that came meanwhile is raised here
-        yield pool
+        yield pool, check_workers
     except BaseException:
         flag.value = 1
         raise
     finally:
         signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         try:
+            if started.value > size:
+                # The lost worker's task never reports: the pool would wait for it at close() forever. What
+                # is left is skipped (the stop flag) and no result is awaited any more.
+                flag.value = 1
+                pool._cache.clear()  # noqa: SLF001 - Pool has no public way to give up a task
             pool.close()
             pool.join()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
-def _worker_setup(flag) -> None:
-    """In each worker, first: stopping is the parent's (see _pool); the stop signals were blocked from the fork."""
+def _worker_setup(flag, started) -> None:
+    """In each worker, first: stopping is the parent's (see _pool); the stop signals were blocked from the fork.
+    `started` counts the workers ever started: the pool starts a new one only when one ended abruptly (workers
+    end otherwise only at close()), and that one's task is lost (WorkerLost)."""
     global _STOP_FLAG
     _STOP_FLAG = flag
+    with started.get_lock():
+        started.value += 1
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
