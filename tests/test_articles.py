@@ -87,6 +87,51 @@ def test_markdown_front_matter():
     assert fields["paragraphs"][1] == ("- بند\n- بند آخر",)
 
 
+# Front matters as people write them, and as they break them: each read by libyaml where it can be, by the pure-Python
+# loader where it must (aliases, errors, deep nesting), always with the pure-Python loader's result or message.
+_FRONT_MATTERS = [
+    "title: عنوان\ndate: 2015-02-28\nsection: سياسة", 'title: "Quoted: with colon"\nsummary: \'single\'', "n: " + "9" * 40,
+    "n: -0012\nf: 1.5\nb: yes\nz: ~", "tags: [a, b, c]\nmeta: {k: v}", "title: >\n  folded\n  text",
+    "a: &x 5\nb: 6", 'title: "**bold** x"', "".join(" " * i + f"k{i}:\n" for i in range(18)) + " " * 18 + "v", "",
+    "date: 2015-02-30", "a: &x [1]\nb: *x", "".join(" " * i + f"k{i}:\n" for i in range(25)) + " " * 25 + "v",
+    "title: a: b", 'title: "x" y', "a:\n\tb: 1", "x: !!python/object:os.system ls", "b: !!binary aGVsbG8=",
+]
+
+
+def _outcome(load, source: str):
+    import yaml
+
+    try:
+        return "ok", load(source)
+    except (ArticleError, yaml.YAMLError, ValueError) as exc:
+        return type(exc).__name__, str(exc), getattr(exc, "line", None)
+
+
+@pytest.mark.parametrize("source", _FRONT_MATTERS)
+def test_front_matter_read_by_libyaml_gives_what_the_guarded_python_loader_gives(source, monkeypatch):
+    from digest.read import markdown
+
+    fast = _outcome(markdown._load_yaml, source)
+    markdown._load_yaml("x: 1")  # the loaders are made
+    # As where PyYAML was built without libyaml: the guarded loader only.
+    monkeypatch.setattr(markdown, "_YAML_LOADER", [markdown._YAML_LOADER[0], None])
+    assert fast == _outcome(markdown._load_yaml, source)
+
+
+def test_libyaml_reads_front_matter_that_cannot_hold_an_alias(monkeypatch):
+    from digest.read import markdown
+
+    markdown._load_yaml("x: 1")
+    used: list[str] = []
+    real = markdown._load_with
+    monkeypatch.setattr(markdown, "_load_with", lambda loader, source: used.append(loader.__name__) or real(loader, source))
+    markdown._load_yaml("title: عنوان\ndate: 2015-02-28")
+    markdown._load_yaml('title: "**bold**"')  # a '*' might be an alias: the guarded loader
+    with pytest.raises(ArticleError, match="nested more than 20"):  # libyaml read it; too deep: the guarded one says so
+        markdown._load_yaml("".join(" " * i + f"k{i}:\n" for i in range(25)) + " " * 25 + "v")
+    assert used == ["FastLoader", "BoundedLoader", "FastLoader", "BoundedLoader"]
+
+
 def test_markdown_without_title_names_the_problem():
     with pytest.raises(ArticleError, match="title"):
         read_markdown("---\ndate: 2020-01-01\n---\nنص.\n")
