@@ -131,22 +131,33 @@ def index_pages(executable: Path, output_dir: Path, pages: dict[str, str] | None
         links = bundle.with_name(bundle.name + "-pages")  # beside the bundle: never inside a part
         for number, part in enumerate(parts):
             folder = bundle / part_name(number) if number else bundle
-            entries = []
-            for paths in part.values():
-                problem = _run_on(executable, output_dir, paths, folder, links, cancel)
-                if problem is not None:
-                    return problem
-                entries.append(read_json(folder / "pagefind-entry.json"))  # this run's languages alone
-                if sum(pagefind.languages(folder).values()) != len(paths):
-                    break  # a page was left out: one run decides
-            else:
-                if pagefind.merge_entries(entries, folder) is None:
-                    continue
-            break
+            problem = _index_part(executable, output_dir, part, folder, links, cancel)
+            if problem is _NOT_AS_PLANNED:
+                break
+            if problem is not None:
+                return problem
         else:
             return None
         shutil.rmtree(bundle, ignore_errors=True)  # not what the runs should write: made again, as one run
     return pagefind.run(executable, output_dir, bundle, cancel)
+
+
+_NOT_AS_PLANNED = "the runs did not write what one run over their pages would"
+
+
+def _index_part(executable: Path, output_dir: Path, part: dict[str, list[str]], folder: Path, links: Path,
+                cancel: threading.Event | None) -> str | None:
+    """One run per top folder of `part` into `folder`, their entry files merged. None when that is done, else
+    Pagefind's problem or _NOT_AS_PLANNED (a page left out, or a run that removed another's files)."""
+    entries = []
+    for paths in part.values():
+        problem = _run_on(executable, output_dir, paths, folder, links, cancel)
+        if problem is not None:
+            return problem
+        entries.append(read_json(folder / "pagefind-entry.json"))  # this run's languages alone
+        if sum(pagefind.languages(folder).values()) != len(paths):
+            return _NOT_AS_PLANNED
+    return None if pagefind.merge_entries(entries, folder) is None else _NOT_AS_PLANNED
 
 
 PART_BYTES = 20 << 20  # of HTML read by one Pagefind run at most: ~1,800 article pages, ~250 MiB of its memory
