@@ -218,3 +218,62 @@ def test_page_ids_read_the_url_from_the_start_of_each_fragment(built, tmp_path):
         {**odd, "content": "".join(chr(0x600 + i * 7919 % 200) for i in range(20000))}, **compact).encode("utf-8"))
     (tmp_path / "cut").write_bytes(whole[:len(whole) // 2])
     assert pagefind.fragment_url(str(tmp_path / "cut")) == odd["url"]
+
+
+def _pagefind_children() -> list[int]:
+    """Pagefind processes that are children of this test process."""
+    import os
+
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        if "pagefind" in name and int(rest[1]) == os.getpid() and rest[0] != "Z":
+            found.append(int(pid))
+    return found
+
+
+@pytest.mark.parametrize("how", ["cancel", "ctrl-c"])
+def test_parts_made_at_once_all_stop_when_the_build_stops(built, tmp_path, monkeypatch, how):
+    """Parts are indexed two at a time (threads, one Pagefind each). A cancel (serve starting a newer build) or a
+    Ctrl-C while they run ends every Pagefind process at once and starts no further part; no staging is left."""
+    import os
+    import signal
+    import threading
+    import time
+
+    output, pages = built
+    monkeypatch.setattr(searchlayers, "PART_BYTES", 1)  # one page a part: 4 Arabic parts, the English in 2
+    monkeypatch.setattr(searchlayers, "CONCURRENT_RUNS", 2)
+    cancel, started = threading.Event(), []
+    real = pagefind.run
+
+    def slow_run(executable, site, out, cancel_=None, *, glob=None):
+        started.append(glob)
+        if len(started) == 2:  # both threads are in a run: stop now, while the second one starts
+            threading.Timer(0.3, cancel.set if how == "cancel" else lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        return real(executable, site, out, cancel_, glob=glob) if len(started) > 2 else _held(cancel_)
+
+    def _held(stop) -> str | None:
+        for _ in range(200):  # a run that takes long, as a large part's does, until stopped
+            if stop is not None and stop.is_set():
+                return "was stopped (the build is stopping)"
+            time.sleep(0.05)
+        return "not stopped"
+
+    monkeypatch.setattr(pagefind, "run", slow_run)
+    (tmp_path / "b").mkdir()
+    began = time.monotonic()
+    if how == "cancel":
+        assert searchlayers.index_pages(pagefind_executable(), output, pages, tmp_path / "b", cancel) == \
+            "was stopped (the build is stopping)"
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            searchlayers.index_pages(pagefind_executable(), output, pages, tmp_path / "b", None)
+    assert time.monotonic() - began < 5
+    assert len(started) == 2  # no part started after the stop
+    assert _pagefind_children() == []
+    assert not list(tmp_path.glob("*-pages*"))
