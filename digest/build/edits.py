@@ -124,17 +124,21 @@ def patched_site(config, memo, source, records: dict[str, dict], report, clock) 
     from digest.site.pages import LANGS, Site, TeaserRef
 
     last = memo.last_site()
-    # Each edited article's position in each language's list (None: not in it), found once.
+    # Each edited article's position in each language's list (None: not in it), and the key of the record it
+    # had (the Arabic list holds every published article), found once.
     where = {a.slug: {lang: _place(last.teasers[lang], a.slug) for lang in LANGS} for a in source.articles} \
         if last is not None else {}
-    why = _moved(config, memo, source, records, report, last, where)
+    column = TeaserRef._fields.index("rkey")  # (LastSite.teasers holds TeaserRef's fields as columns)
+    old_rkeys = {slug: last.teasers["ar"][column][places["ar"]] if places["ar"] is not None else None
+                 for slug, places in where.items()}
+    why = _moved(config, memo, source, records, report, last, where, old_rkeys)
     if why:
         clock.done("edit", f"{why}: every article is read")
         return None
     teasers = {lang: list(map(TeaserRef._make, zip(*last.teasers[lang]))) for lang in LANGS}
     digests = {lang: list(last.digests[lang]) for lang in LANGS}
     tdigests = {lang: list(last.tdigests[lang]) for lang in LANGS}
-    old_records = {teasers["ar"][where[a.slug]["ar"]].rkey for a in source.articles}
+    old_records = set(old_rkeys.values())
     places: dict[str, list[int]] = {lang: [] for lang in LANGS}
     for a in source.articles:
         rec = records[a.slug]
@@ -157,9 +161,9 @@ def patched_site(config, memo, source, records: dict[str, dict], report, clock) 
 
 
 def _moved(config, memo, source, records: dict[str, dict], report, last: LastSite | None,
-           where: dict[str, dict[str, int | None]]) -> str | None:
+           where: dict[str, dict[str, int | None]], old_rkeys: dict[str, str | None]) -> str | None:
     """Why the edited articles do not keep their places in the last build's lists and report (`where`: their
-    positions in them), or None."""
+    positions in them; `old_rkeys`: the keys of the records they had), or None."""
     from digest.build.shards import TeaserLookup, unpack_article
     from digest.site.pages import LANGS
 
@@ -184,8 +188,7 @@ def _moved(config, memo, source, records: dict[str, dict], report, last: LastSit
             return f"{a.source_path} shows an image otherwise"
         if (a.slug in source.humans) != (a.slug in last.humans):
             return f"{a.source_path} gained or lost its translation file"
-        rec, places = records[a.slug], where[a.slug]
-        old_rkey = last.teasers["ar"][4][places["ar"]] if places["ar"] is not None else None
+        rec, places, old_rkey = records[a.slug], where[a.slug], old_rkeys[a.slug]
         old_record = state.records.get(old_rkey)
         if old_record is None or (old_record[0], old_record[3]) != (rec["complete"], rec["pending"]):
             return f"{a.source_path} gained or lost (part of) its English"

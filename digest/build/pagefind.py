@@ -29,6 +29,7 @@ from urllib.parse import unquote
 
 from digest.build.output import write_atomic
 
+STOPPED = "was stopped (the build is stopping)"  # run()'s answer when `cancel` was set
 TIMEOUT = 600.0  # seconds: Pagefind indexes ~10,000 pages in seconds; more means it hangs
 _FRAGMENT_MAGIC = b"pagefind_dcd"
 
@@ -106,7 +107,7 @@ def run(executable: Path, site: Path, out: Path, cancel: threading.Event | None 
                 break
             except subprocess.TimeoutExpired:
                 if cancel is not None and cancel.is_set():
-                    return "was stopped (the build is stopping)"
+                    return STOPPED
                 if time.monotonic() > deadline:
                     return f"did not finish in {TIMEOUT:g} s"
     finally:

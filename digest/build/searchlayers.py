@@ -86,7 +86,8 @@ def load_base(folder: Path, binary: str) -> Base | None:
 
 def make_base(executable: Path, binary: str, output_dir: Path, folder: Path, pages: dict[str, str] | None,
               cancel: threading.Event | None) -> tuple[Base | None, str | None]:
-    """Pagefind over the whole output folder into a new base in the cache; (base, None) or (None, problem).
+    """Pagefind over the searchable pages (index_pages) into a new base in the cache; (base, None) or (None,
+    problem).
     `pages`: the recipes of the searchable pages it is made from; None when unknown: the pages Pagefind found,
     with no recipe (the next build that knows them makes the base again)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -180,7 +181,7 @@ def _index_part(executable: Path, output_dir: Path, part: dict[str, list[str]], 
     entries = []
     for paths in part.values():
         if cancel is not None and cancel.is_set():
-            return "was stopped (the build is stopping)"  # as pagefind.run says it, before starting one
+            return pagefind.STOPPED  # before starting a run
         problem = _run_on(executable, output_dir, paths, folder, links, cancel)
         if problem is not None:
             return problem

@@ -199,7 +199,7 @@ class BlobDict:
 
 def _saved(value, blobs: Blobs) -> dict[str, str]:
     """Key -> blob name of a state field's pieces (shard -> bytes, or part -> bytes), new pieces written."""
-    value = value.shards if isinstance(value, ShardedDict) else value
+    value = _pieces(value)
     if isinstance(value, BlobDict):  # (of this state: the same folder)
         return value.saved()
     return {key: blobs.put(data) for key, data in value.items()}
@@ -209,7 +209,8 @@ def _read_as(field: str, pieces: BlobDict):
     return ShardedDict(pieces) if field in _SHARDED else pieces
 
 
-def _blobs_of(value) -> BlobDict:
+def _pieces(value):
+    """A state field's pieces (key -> bytes: a dict, or a BlobDict once saved), from under a ShardedDict."""
     return value.shards if isinstance(value, ShardedDict) else value
 
 
@@ -285,7 +286,7 @@ def stage_state(path: Path, state: BuildState, output_id: tuple[int, int] | None
 
 def prune_blobs(path: Path, state: BuildState) -> None:
     """After a build committed `state`: the blobs no state names any more go."""
-    Blobs(path).prune({name for field in _IN_BLOBS for name in _blobs_of(getattr(state, field)).names.values()})
+    Blobs(path).prune({name for field in _IN_BLOBS for name in _pieces(getattr(state, field)).names.values()})
 
 
 def promote_state(path: Path) -> None:

@@ -51,7 +51,7 @@ def _load_yaml(source: str) -> object:
         try:
             data = _load_with(c_loader, source)
         except Exception:  # noqa: BLE001 - the slow loader decides, and raises what the reader reports
-            data = None
+            pass
         else:
             if _depth(data) <= MAX_YAML_DEPTH:
                 return data

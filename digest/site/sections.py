@@ -164,7 +164,7 @@ def plan_sections(site: Site) -> Iterator[Page]:
 
 def sections_showing(site: Site, places: dict[str, list[int]]) -> Iterator[Page]:
     """The section pages of the articles at these positions, and their section's feed if they are in it."""
-    per_page, images = site.config.per_page, _images_hash(site)
+    per_page, images = site.config.per_page, None
     for lang, indexes in places.items():
         shown: dict[str, set[int]] = {}  # section slug -> positions among its members
         for index in indexes:
@@ -176,6 +176,8 @@ def sections_showing(site: Site, places: dict[str, list[int]]) -> Iterator[Page]
                 positions = shown[section.slug]
                 numbers = sorted({p // per_page + 1 for p in positions})
                 in_feed = min(positions) < site.config.feed_items
+                if in_feed and images is None:
+                    images = _images_hash(site)  # (every image hashed: only when a feed is planned again)
                 yield from _section_pages(site, section, lang, numbers, images if in_feed else None)
 
 
